@@ -27,6 +27,9 @@ void console_register(struct console_sink *sink);
 void console_set_level(enum log_level level);
 int console_parse_level(const char *name, enum log_level *level);
 
+/* From now on the console lock is ignored: a panic report always gets out. */
+void console_enter_panic(void);
+
 /* Writes raw bytes to every sink, whatever the level. */
 void console_write(const char *buf, size_t len);
 

@@ -1,0 +1,22 @@
+/*
+ * The local APIC, in xAPIC (MMIO) or x2APIC (MSR) mode, whichever the
+ * firmware left enabled.
+ */
+#ifndef ARCH_X86_APIC_H
+#define ARCH_X86_APIC_H
+
+#include "core/types.h"
+
+/* Enables this CPU's local APIC (spurious vector, TPR 0). */
+void apic_init(void);
+uint32_t apic_id(void);
+void apic_eoi(void);
+
+void apic_send_init(uint32_t apic_id);
+void apic_send_startup(uint32_t apic_id, uint8_t vector);
+void apic_send_nmi_all_but_self(void);
+void apic_send_fixed(uint32_t apic_id, uint8_t vector);
+/* Waits until the last IPI was accepted; false after a bounded wait. */
+bool apic_wait_icr_idle(void);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * Boot-CPU set-up and the small arch_* services core/ uses.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/io.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/traps.h"
+#include "core/arch.h"
+#include "core/console.h"
+#include "drivers/acpi.h"
+
+#define ACPI_SLP_EN (1u << 13)
+#define BOCHS_SHUTDOWN_PORT 0x8900
+
+extern uint8_t boot_stack_top[];
+
+static struct percpu boot_percpu;
+
+void arch_early_init(void)
+{
+	/* Caches on, FPU errors native, supervisor writes honour read-only pages. */
+	write_cr0((read_cr0() & ~(X86_CR0_CD | X86_CR0_NW)) | X86_CR0_NE | X86_CR0_WP);
+	paging_enable_nx();
+	idt_init();
+	percpu_setup(&boot_percpu, 0, 0, (uint64_t)boot_stack_top - BOOT_STACK_SIZE,
+		     (uint64_t)boot_stack_top);
+	percpu_load(&boot_percpu);
+}
+
+void bsp_apic_init(void)
+{
+	apic_init();
+	boot_percpu.apic_id = apic_id();
+	boot_percpu.state = CPU_ONLINE;
+}
+
+unsigned int arch_cpu_id(void)
+{
+	return this_cpu()->cpu_id;
+}
+
+uint64_t arch_cycles(void)
+{
+	return rdtsc();
+}
+
+void arch_cpu_relax(void)
+{
+	cpu_relax();
+}
+
+void arch_halt(void)
+{
+	cpu_halt_forever();
+}
+
+void arch_poweroff(const struct acpi_info *acpi)
+{
+	static const char bochs_shutdown[] = "Shutdown";
+
+	arch_stop_other_cpus();
+	/* ACPI S5 (ACPI 6.4, 16.1.7): SLP_TYP from \_S5 with SLP_EN. */
+	if (acpi && acpi->has_fadt && acpi->has_s5 && acpi->pm1a_cnt_port) {
+		outw((uint16_t)(acpi->s5_slp_typa << 10 | ACPI_SLP_EN), acpi->pm1a_cnt_port);
+		if (acpi->pm1b_cnt_port)
+			outw((uint16_t)(acpi->s5_slp_typb << 10 | ACPI_SLP_EN),
+			     acpi->pm1b_cnt_port);
+	}
+	/* Bochs without ACPI (under OVMF) has its own shutdown port. */
+	for (const char *p = bochs_shutdown; *p; p++)
+		outb((uint8_t)*p, BOCHS_SHUTDOWN_PORT);
+	printk(LOG_ERROR, "power off failed: halting\n");
+	cpu_halt_forever();
+}

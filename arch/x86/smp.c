@@ -1,0 +1,170 @@
+/*
+ * SMP start-up. Each application processor gets its own stack, GDT, TSS
+ * and IST stacks (struct percpu), runs the trampoline from low memory into
+ * long mode on the hypervisor's page tables, and checks in. CPUs are
+ * started one at a time so the trampoline's parameter block is not shared.
+ */
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/smp.h"
+#include "arch/x86/time.h"
+#include "arch/x86/virt.h"
+#include "core/arch.h"
+#include "core/console.h"
+#include "core/heap.h"
+#include "core/lib/string.h"
+#include "core/mm.h"
+#include "core/page_alloc.h"
+#include "drivers/acpi.h"
+
+#define AP_STACK_ORDER 2 /* 16 KiB */
+#define AP_START_TIMEOUT_US 1000000
+
+struct trampoline_params {
+	uint16_t gdt_limit;
+	uint32_t gdt_base;
+	uint32_t jump32_offset;
+	uint16_t jump32_selector;
+	uint32_t jump64_offset;
+	uint16_t jump64_selector;
+	uint32_t cr3;
+	uint32_t efer;
+	uint64_t stack;
+	uint64_t percpu;
+	uint64_t entry;
+} __packed;
+
+extern const uint8_t trampoline_start[], trampoline_end[], trampoline_params[];
+
+unsigned int nr_cpus_online = 1;
+
+__noreturn void ap_entry(void *arg)
+{
+	struct percpu *pc = arg;
+	char why[128];
+
+	percpu_load(pc);
+	apic_init();
+	if (virt_check_cpu(why, sizeof(why)))
+		pr_warn("CPU %u: %s\n", pc->cpu_id, why);
+	__atomic_store_n(&pc->state, CPU_ONLINE, __ATOMIC_RELEASE);
+	pr_info("CPU %u (APIC id %u) ready\n", pc->cpu_id, pc->apic_id);
+	/* Nothing to run yet: wait for an IPI (or the NMI of a panic). */
+	for (;;)
+		asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+static bool start_cpu(struct trampoline_params *params, paddr_t tramp_pa, struct percpu *pc)
+{
+	params->stack = pc->stack_top;
+	params->percpu = (uint64_t)pc;
+	__atomic_store_n(&pc->state, CPU_STARTING, __ATOMIC_RELEASE);
+
+	apic_send_init(pc->apic_id);
+	udelay(10000);
+	for (unsigned int sipi = 0; sipi < 2; sipi++) {
+		apic_send_startup(pc->apic_id, (uint8_t)(tramp_pa >> PAGE_SHIFT));
+		udelay(200);
+		if (__atomic_load_n(&pc->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
+			return true;
+	}
+	for (unsigned int waited = 0; waited < AP_START_TIMEOUT_US; waited += 100) {
+		if (__atomic_load_n(&pc->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
+			return true;
+		udelay(100);
+	}
+	return false;
+}
+
+static struct percpu *new_percpu(unsigned int cpu_id, uint32_t apic)
+{
+	struct percpu *pc = kzalloc(sizeof(*pc));
+	paddr_t stack;
+
+	if (!pc)
+		return NULL;
+	if (alloc_pages(AP_STACK_ORDER, &stack)) {
+		kfree(pc);
+		return NULL;
+	}
+	percpu_setup(pc, cpu_id, apic, (uint64_t)phys_to_virt(stack),
+		     (uint64_t)phys_to_virt(stack) + (PAGE_SIZE << AP_STACK_ORDER));
+	return pc;
+}
+
+unsigned int arch_smp_boot(const struct acpi_info *acpi, unsigned int max_cpus)
+{
+	uint32_t self;
+	paddr_t tramp_pa, pml4_pa;
+	struct trampoline_params *params;
+	uint8_t *tramp;
+	unsigned int next_id = 1;
+
+	bsp_apic_init();
+	self = apic_id();
+	if (!acpi || !acpi->has_madt || acpi->nr_cpus <= 1)
+		return nr_cpus_online;
+	if (alloc_low_page(LOW_MEMORY_LIMIT, &tramp_pa) || alloc_low_page(4UL * GiB, &pml4_pa)) {
+		pr_err("smp: no memory below 1 MiB for the start-up code; running on one CPU\n");
+		return nr_cpus_online;
+	}
+
+	/* The trampoline loads CR3 in 32-bit mode: give it a PML4 below 4 GiB. */
+	memcpy(phys_to_virt(pml4_pa), phys_to_virt(read_cr3() & ~0xfffUL), PAGE_SIZE);
+	tramp = phys_to_virt(tramp_pa);
+	memcpy(tramp, trampoline_start, (size_t)(trampoline_end - trampoline_start));
+	params = (struct trampoline_params *)(tramp + (trampoline_params - trampoline_start));
+	params->gdt_base += (uint32_t)tramp_pa;
+	params->jump32_offset += (uint32_t)tramp_pa;
+	params->jump64_offset += (uint32_t)tramp_pa;
+	params->cr3 = (uint32_t)pml4_pa;
+	params->efer = (uint32_t)(rdmsr(MSR_EFER) & (EFER_LME | EFER_NXE));
+	params->entry = (uint64_t)ap_entry;
+
+	for (unsigned int i = 0; i < acpi->nr_cpus; i++) {
+		uint32_t apic = acpi->cpus[i].apic_id;
+		struct percpu *pc;
+
+		if (apic == self)
+			continue;
+		if (next_id >= max_cpus || next_id >= HV_MAX_CPUS) {
+			pr_info("smp: CPU with APIC id %u not started (maxcpus=%u)\n", apic, max_cpus);
+			continue;
+		}
+		pc = new_percpu(next_id, apic);
+		if (!pc) {
+			pr_err("smp: out of memory for CPU with APIC id %u\n", apic);
+			break;
+		}
+		if (!start_cpu(params, tramp_pa, pc)) {
+			pr_err("smp: CPU %u (APIC id %u) did not start\n", next_id, apic);
+			pc->state = CPU_FAILED;
+			percpu_table[next_id] = NULL;
+			continue;
+		}
+		next_id++;
+		nr_cpus_online++;
+	}
+	/* The low pages stay reserved: a CPU that failed may still run there. */
+	return nr_cpus_online;
+}
+
+void arch_cpus_report(void)
+{
+	static const char *const states[] = {
+		[CPU_OFFLINE] = "offline",
+		[CPU_STARTING] = "starting",
+		[CPU_ONLINE] = "online",
+		[CPU_FAILED] = "failed",
+	};
+
+	for (unsigned int i = 0; i < HV_MAX_CPUS; i++) {
+		const struct percpu *pc = percpu_table[i];
+
+		if (pc)
+			pr_info("  CPU %u: APIC id %u, %s\n", pc->cpu_id, pc->apic_id,
+				pc->state < ARRAY_SIZE(states) ? states[pc->state] : "?");
+	}
+}

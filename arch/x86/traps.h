@@ -1,0 +1,38 @@
+/*
+ * Exceptions and interrupts: the IDT, the saved register frame, fatal
+ * exception reports with a backtrace, and interrupt handler registration.
+ */
+#ifndef ARCH_X86_TRAPS_H
+#define ARCH_X86_TRAPS_H
+
+#include "core/types.h"
+
+/* The frame arch/x86/traps.S builds; the last five words are the CPU's. */
+struct cpu_regs {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+#define VECTOR_NMI 2
+#define VECTOR_DOUBLE_FAULT 8
+#define VECTOR_PAGE_FAULT 14
+#define VECTOR_MACHINE_CHECK 18
+#define VECTOR_FIRST_IRQ 32
+#define VECTOR_PANIC_STOP 0xf0 /* fixed IPI used before NMI to stop other CPUs */
+#define VECTOR_SPURIOUS 0xff
+
+typedef void (*irq_handler_t)(struct cpu_regs *regs);
+
+void idt_init(void);
+void idt_load(void);
+void irq_register(uint8_t vector, irq_handler_t handler);
+
+/* Called from traps.S. */
+void trap_dispatch(struct cpu_regs *regs);
+
+/* Prints a backtrace starting at the given frame pointer. */
+void backtrace_print(uint64_t rip, uint64_t rbp);
+
+#endif
