@@ -79,10 +79,12 @@ static void check_modules(const struct boot_info *bi)
 
 static void test_fault(void)
 {
-	volatile uint64_t *bad = (uint64_t *)0x8;
+	uintptr_t addr = 8;
 
-	pr_info("hvtest: reading unmapped address %p on purpose\n", (void *)bad);
-	(void)*bad;
+	/* Hide the constant from the compiler, which rightly objects to it. */
+	asm volatile("" : "+r"(addr));
+	pr_info("hvtest: reading unmapped address %#lx on purpose\n", addr);
+	(void)*(volatile uint64_t *)addr;
 }
 
 __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
@@ -118,8 +120,8 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 	rc = acpi_parse(bi->rsdp, bi->rsdp_length, &acpi, err, sizeof(err));
 	if (!rc) {
 		have_acpi = true;
-		pr_info("acpi: %s tables from %s: %u CPU%s, %u IO-APIC%s%s\n",
-			acpi.revision >= 2 ? "XSDT" : "RSDT", acpi.oem_id, acpi.nr_cpus,
+		pr_info("acpi: revision %u tables from '%s': %u CPU%s, %u IO-APIC%s%s\n",
+			acpi.revision, acpi.oem_id, acpi.nr_cpus,
 			acpi.nr_cpus == 1 ? "" : "s", acpi.nr_ioapics,
 			acpi.nr_ioapics == 1 ? "" : "s", acpi.has_fadt ? ", FADT" : "");
 	} else if (rc == -ENOENT) {
