@@ -34,6 +34,43 @@ void arch_stop_other_cpus(void);
 /* Prints a backtrace of the caller. */
 void arch_backtrace_here(void);
 
+/*
+ * Domains and vCPUs (the VMX backend in arch/x86/). perms for
+ * arch_domain_map are ARCH_MAP_* bits.
+ */
+struct domain;
+struct vcpu;
+
+#define ARCH_MAP_R (1u << 0)
+#define ARCH_MAP_W (1u << 1)
+#define ARCH_MAP_X (1u << 2)
+#define ARCH_MAP_RWX (ARCH_MAP_R | ARCH_MAP_W | ARCH_MAP_X)
+
+int arch_domain_init(struct domain *d);
+void arch_domain_destroy(struct domain *d);
+/* Maps guest-physical [gpa, gpa+size) to host [hpa, ...), replacing what was there. */
+int arch_domain_map(struct domain *d, uint64_t gpa, paddr_t hpa, uint64_t size,
+		    unsigned int perms);
+int arch_domain_unmap(struct domain *d, uint64_t gpa, uint64_t size);
+
+/* Guest-virtual to guest-physical through the guest's own page tables. */
+int arch_guest_translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
+
+int arch_vcpu_init(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+/* PVH start: 32-bit protected mode, paging off, EIP = entry, EBX = ebx. */
+void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t ebx);
+/* Runs the vCPU until it has a request for the scheduler or its slice ends. */
+void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc);
+void arch_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* Makes a CPU leave guest mode soon (an IPI); harmless if it is not in one. */
+void arch_kick_cpu(unsigned int cpu);
+/* Waits (interrupts on) until an interrupt or at most until deadline_tsc. */
+void arch_idle_wait(uint64_t deadline_tsc);
+/* Per-CPU virtualisation start (VMXON) and stop (VMXOFF). */
+int arch_virt_cpu_start(void);
+void arch_virt_cpu_stop(void);
+
 __noreturn void arch_poweroff(const struct acpi_info *acpi);
 __noreturn void arch_halt(void);
 

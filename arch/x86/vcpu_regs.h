@@ -1,0 +1,39 @@
+/*
+ * The per-domain and per-vCPU state the x86 VMX backend keeps inside
+ * struct domain and struct vcpu (core/domain.h embeds these).
+ */
+#ifndef ARCH_X86_VCPU_REGS_H
+#define ARCH_X86_VCPU_REGS_H
+
+#include "core/types.h"
+
+/* Guest general registers not kept in the VMCS (RSP and RIP are). */
+struct guest_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t cr2;
+};
+
+struct arch_domain {
+	paddr_t ept_root;     /* PML4 of the domain's EPT */
+	uint64_t eptp;        /* EPT pointer as written to the VMCS */
+	uint64_t ept_tables;  /* frames used by EPT paging structures */
+};
+
+struct arch_vcpu {
+	struct guest_regs regs; /* must stay first: vmx_entry.S indexes it */
+	void *vmcs;             /* the VMCS region (one page) */
+	paddr_t vmcs_pa;
+	uint16_t vpid;
+	bool launched;          /* VMLAUNCH done: the next entry is VMRESUME */
+	int loaded_on_cpu;      /* physical CPU whose current VMCS this is, or -1 */
+	uint64_t hypercall_page_gpa; /* 0: none installed */
+	/* Pending event to inject at the next VM entry (SDM 26.6). */
+	bool inject_pending;
+	uint8_t inject_vector;
+	uint8_t inject_type;    /* 3 hardware exception, 0 external interrupt, ... */
+	bool inject_has_error;
+	uint32_t inject_error;
+};
+
+#endif

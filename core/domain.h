@@ -1,0 +1,131 @@
+/*
+ * Domains and vCPUs: the objects the hypervisor isolates and schedules.
+ * A domain owns its guest memory (a list of host chunks mapped at guest
+ * physical [0, memory_bytes) by its EPT) and every frame used on its
+ * behalf; all of them go back to the allocator when it is destroyed.
+ */
+#ifndef CORE_DOMAIN_H
+#define CORE_DOMAIN_H
+
+#include "arch/x86/vcpu_regs.h"
+#include "boot/bootinfo.h"
+#include "core/console.h"
+#include "core/public/xen.h"
+#include "core/spinlock.h"
+#include "core/types.h"
+
+#define DOMAIN_NAME_MAX 32
+#define DOMAIN_MAX_VCPUS 8
+#define MAX_DOMAINS 16
+#define DOMAIN_CONSOLE_LINE 256
+#define DOMAIN_MIN_MEMORY (2UL * MiB)
+#define DOMAIN_MAX_MEMORY (4UL * GiB)
+
+/* One domain as the boot configuration describes it. */
+struct domain_config {
+	char name[DOMAIN_NAME_MAX];
+	char kernel[BOOT_MODULE_NAME_MAX]; /* boot module holding the ELF kernel */
+	char initrd[BOOT_MODULE_NAME_MAX]; /* boot module, "" for none */
+	uint64_t memory;                   /* bytes, a multiple of 2 MiB */
+	unsigned int vcpus;
+	int cpu;             /* physical CPU of vCPU 0, -1 to spread automatically */
+	uint64_t timeout_ms; /* destroy the domain after this long; 0: never */
+};
+
+enum domain_state {
+	DOMAIN_BUILDING,
+	DOMAIN_RUNNING,
+	DOMAIN_DYING, /* shut down or crashed; vCPUs are leaving their CPUs */
+	DOMAIN_DEAD,  /* everything freed */
+};
+
+/* What a guest range of host memory backs: guest physical [gpa, gpa + 2^order pages). */
+struct guest_chunk {
+	uint64_t gpa;
+	paddr_t hpa;
+	unsigned int order;
+};
+
+enum vcpu_state {
+	VCPU_DOWN,     /* never started or stopped */
+	VCPU_RUNNABLE, /* on a run queue or running */
+	VCPU_BLOCKED,  /* waits for an event (HLT, SCHEDOP_block) */
+	VCPU_DEAD,
+};
+
+/* Requests a hypercall or exit handler leaves for the scheduler. */
+#define VCPU_REQ_YIELD (1u << 0)
+#define VCPU_REQ_BLOCK (1u << 1)
+#define VCPU_REQ_STOP (1u << 2) /* the domain is dying */
+
+struct domain;
+
+struct vcpu {
+	struct arch_vcpu arch; /* first: the VMX entry code finds the registers here */
+	struct domain *domain;
+	unsigned int id;
+	unsigned int cpu; /* physical CPU it runs on */
+	volatile uint32_t state; /* enum vcpu_state */
+	volatile uint32_t requests; /* VCPU_REQ_* */
+	bool on_cpu;       /* in arch_vcpu_run right now */
+	struct vcpu *next; /* run-queue link */
+	uint64_t slice_start_tsc;
+	uint64_t exits;
+};
+
+struct domain {
+	domid_t id;
+	char name[DOMAIN_NAME_MAX];
+	struct domain_config config;
+	volatile uint32_t state; /* enum domain_state */
+	char end_reason[160];    /* why it ended, for the log and the result line */
+	bool crashed;
+	char result[32]; /* the last "Test result: X" it printed, "" if none */
+
+	uint64_t memory_bytes; /* guest RAM at guest physical [0, memory_bytes) */
+	struct guest_chunk *chunks;
+	unsigned int nr_chunks;
+	uint64_t frames_guest;    /* frames of guest RAM */
+	uint64_t frames_overhead; /* frames the hypervisor uses for this domain */
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
+
+	char console_line[DOMAIN_CONSOLE_LINE];
+	unsigned int console_len;
+
+	paddr_t shared_info_hpa; /* hypervisor-owned page, 0 until allocated */
+	uint64_t shared_info_gfn; /* where the guest mapped it; ~0 if not mapped */
+	uint64_t hvm_params[HVM_NR_PARAMS];
+
+	uint64_t start_tsc;
+	uint64_t deadline_tsc; /* 0: none */
+	spinlock_t lock;
+	struct arch_domain arch;
+};
+
+/* All domains by id (1..MAX_DOMAINS-1); id 0 is reserved for dom0. */
+extern struct domain *domains[MAX_DOMAINS];
+
+/*
+ * Creates, builds and starts the domains the configuration lists. A domain
+ * that cannot be built is logged and skipped; the others still start.
+ * Returns the number started.
+ */
+unsigned int domains_create_from_config(const struct boot_info *bi,
+					const struct domain_config *configs, unsigned int count);
+
+/* Logs "domain N (name) crashed: <reason>" and destroys it. Any CPU. */
+__printf(2, 3) void domain_crash(struct domain *d, const char *fmt, ...);
+
+/* SCHEDOP_shutdown: reason is SHUTDOWN_*. */
+void domain_shutdown(struct domain *d, uint32_t reason);
+
+/* Console output of a domain: lines are logged as "(d<id>) text". */
+void domain_console_write(struct domain *d, const char *buf, size_t len);
+
+/* Frames the hypervisor allocates on a domain's behalf (page tables, VMCS, ...). */
+int domain_alloc_overhead_page(struct domain *d, paddr_t *pa);
+void domain_free_overhead_page(struct domain *d, paddr_t pa);
+
+#endif
