@@ -58,6 +58,7 @@ $(BUILD)/hv.elf: $(BUILD)/hv/pass-2.elf
 -include tools/images.mk
 -include tests/unit/unit.mk
 -include tests/emu/emu.mk
+-include tests/guest/guest.mk
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -26,7 +26,10 @@ unsigned int arch_smp_boot(const struct acpi_info *acpi, unsigned int max_cpus);
 void arch_cpus_report(void);
 
 unsigned int arch_cpu_id(void);
+unsigned int arch_cpus_online(void);
 uint64_t arch_cycles(void);
+/* TSC ticks per millisecond (calibrated at boot). */
+uint64_t arch_tsc_khz(void);
 void arch_cpu_relax(void);
 
 /* Stops every other CPU (used on panic). */

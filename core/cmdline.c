@@ -5,7 +5,7 @@
 #include "core/lib/string.h"
 #include "core/lib/vsnprintf.h"
 
-#define OPTION_MAX 128
+#define OPTION_MAX 256
 
 void cmdline_defaults(struct hv_options *opt)
 {
@@ -42,7 +42,7 @@ static bool parse_number(const char *s, uint64_t max, uint64_t *out)
 			d = *s - 'A' + 10;
 		else
 			return false;
-		if (v > (max - d) / base)
+		if (d > max || v > (max - d) / base)
 			return false;
 		v = v * base + d;
 	}
@@ -84,12 +84,152 @@ bad:
 	return -EINVAL;
 }
 
+#define DOMAIN_DEFAULT_MEMORY (16UL * MiB)
+#define DOMAIN_MAX_TIMEOUT_MS (24UL * 3600 * 1000)
+
+/* A size with an optional K, M or G suffix. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char digits[24];
+	size_t len = strlen(s);
+	unsigned int shift = 0;
+	uint64_t n;
+
+	if (!len || len >= sizeof(digits))
+		return false;
+	switch (s[len - 1]) {
+	case 'K': case 'k': shift = 10; len--; break;
+	case 'M': case 'm': shift = 20; len--; break;
+	case 'G': case 'g': shift = 30; len--; break;
+	}
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	if (!parse_number(digits, UINT64_MAX >> shift, &n))
+		return false;
+	*out = n << shift;
+	return true;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= DOMAIN_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
+			return false;
+	return true;
+}
+
+static int parse_domain_field(struct domain_config *c, char *field, char *err, size_t errlen)
+{
+	char *eq = strchr(field, '=');
+	char *value;
+	uint64_t n;
+
+	if (!eq) {
+		snprintf(err, errlen, "domain '%s': '%s' is not key=value", c->name, field);
+		return -EINVAL;
+	}
+	*eq = '\0';
+	value = eq + 1;
+	if (!strcmp(field, "kernel") || !strcmp(field, "initrd")) {
+		if (!valid_name(value) || strlen(value) >= BOOT_MODULE_NAME_MAX) {
+			snprintf(err, errlen, "domain '%s': bad module name '%s'", c->name, value);
+			return -EINVAL;
+		}
+		snprintf(field[0] == 'k' ? c->kernel : c->initrd, BOOT_MODULE_NAME_MAX, "%s", value);
+	} else if (!strcmp(field, "memory")) {
+		if (!parse_size(value, &n) || n < DOMAIN_MIN_MEMORY || n > DOMAIN_MAX_MEMORY ||
+		    n % (2 * MiB)) {
+			snprintf(err, errlen, "domain '%s': memory '%s' is not a multiple of 2M "
+					      "from 2M to 4G", c->name, value);
+			return -EINVAL;
+		}
+		c->memory = n;
+	} else if (!strcmp(field, "vcpus")) {
+		if (!parse_number(value, DOMAIN_MAX_VCPUS, &n) || !n) {
+			snprintf(err, errlen, "domain '%s': vcpus '%s' is not from 1 to %u", c->name,
+				 value, DOMAIN_MAX_VCPUS);
+			return -EINVAL;
+		}
+		c->vcpus = (unsigned int)n;
+	} else if (!strcmp(field, "cpu")) {
+		if (!parse_number(value, HV_MAX_CPUS - 1, &n)) {
+			snprintf(err, errlen, "domain '%s': cpu '%s' is not from 0 to %u", c->name,
+				 value, HV_MAX_CPUS - 1);
+			return -EINVAL;
+		}
+		c->cpu = (int)n;
+	} else if (!strcmp(field, "timeout")) {
+		if (!parse_number(value, DOMAIN_MAX_TIMEOUT_MS, &n) || !n) {
+			snprintf(err, errlen, "domain '%s': timeout '%s' is not a number of ms from "
+					      "1 to %lu", c->name, value, DOMAIN_MAX_TIMEOUT_MS);
+			return -EINVAL;
+		}
+		c->timeout_ms = n;
+	} else {
+		snprintf(err, errlen, "domain '%s': unknown setting '%s'", c->name, field);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* domain=NAME,kernel=MODULE[,memory=SIZE][,vcpus=N][,initrd=MODULE][,cpu=N][,timeout=MS] */
+static int parse_domain(char *value, struct hv_options *opt, char *err, size_t errlen)
+{
+	struct domain_config *c;
+	char *field = value, *next;
+	int rc;
+
+	if (opt->nr_domains >= ARRAY_SIZE(opt->domains)) {
+		snprintf(err, errlen, "domain: more than %zu domains", ARRAY_SIZE(opt->domains));
+		return -EINVAL;
+	}
+	c = &opt->domains[opt->nr_domains];
+	*c = (struct domain_config){ .memory = DOMAIN_DEFAULT_MEMORY, .vcpus = 1, .cpu = -1 };
+	next = strchr(field, ',');
+	if (next)
+		*next++ = '\0';
+	if (!valid_name(field)) {
+		snprintf(err, errlen, "domain: bad name '%s' (1-%u of A-Z a-z 0-9 _ - .)", field,
+			 DOMAIN_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	snprintf(c->name, sizeof(c->name), "%s", field);
+	for (unsigned int i = 0; i < opt->nr_domains; i++) {
+		if (!strcmp(opt->domains[i].name, c->name)) {
+			snprintf(err, errlen, "domain: name '%s' used twice", c->name);
+			return -EINVAL;
+		}
+	}
+	while (next) {
+		field = next;
+		next = strchr(field, ',');
+		if (next)
+			*next++ = '\0';
+		rc = parse_domain_field(c, field, err, errlen);
+		if (rc)
+			return rc;
+	}
+	if (!c->kernel[0]) {
+		snprintf(err, errlen, "domain '%s': no kernel=MODULE", c->name);
+		return -EINVAL;
+	}
+	opt->nr_domains++;
+	return 0;
+}
+
 static int parse_option(char *key, char *value, struct hv_options *opt, char *err, size_t errlen)
 {
 	uint64_t n;
 
 	if (!strcmp(key, "serial"))
 		return parse_serial(value, opt, err, errlen);
+	if (!strcmp(key, "domain"))
+		return parse_domain(value, opt, err, errlen);
 	if (!strcmp(key, "loglvl")) {
 		if (!console_parse_level(value, &opt->loglvl))
 			return 0;

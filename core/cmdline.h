@@ -9,11 +9,17 @@
  *   on_ready=console|poweroff|halt          what to do once up (default console)
  *   hvtest=fault                            fault on purpose once up (tests the
  *                                           exception report)
+ *   domain=NAME,kernel=MODULE[,memory=SIZE][,vcpus=N][,initrd=MODULE][,cpu=N][,timeout=MS]
+ *                                           a guest domain (repeatable): SIZE in K/M/G,
+ *                                           a multiple of 2M (default 16M); vcpus default
+ *                                           1; cpu = physical CPU of vCPU 0; timeout
+ *                                           destroys the domain after MS milliseconds
  */
 #ifndef CORE_CMDLINE_H
 #define CORE_CMDLINE_H
 
 #include "core/console.h"
+#include "core/domain.h"
 #include "core/types.h"
 
 enum on_ready {
@@ -30,6 +36,8 @@ struct hv_options {
 	unsigned int maxcpus;
 	enum on_ready on_ready;
 	bool test_fault;
+	unsigned int nr_domains;
+	struct domain_config domains[MAX_DOMAINS - 1];
 };
 
 void cmdline_defaults(struct hv_options *opt);

@@ -53,6 +53,13 @@ static void write_all(const char *buf, size_t len)
 		s->write(buf, len);
 }
 
+void console_flush(void)
+{
+	for (struct console_sink *s = sinks; s; s = s->next)
+		if (s->flush)
+			s->flush();
+}
+
 void console_write(const char *buf, size_t len)
 {
 	bool locked = !console_panicking;

@@ -20,6 +20,7 @@ enum log_level {
 struct console_sink {
 	const char *name;
 	void (*write)(const char *buf, size_t len);
+	void (*flush)(void); /* optional: wait until written bytes are out */
 	struct console_sink *next;
 };
 
@@ -29,6 +30,9 @@ int console_parse_level(const char *name, enum log_level *level);
 
 /* From now on the console lock is ignored: a panic report always gets out. */
 void console_enter_panic(void);
+
+/* Waits until every sink has sent what it was given (before power off). */
+void console_flush(void);
 
 /* Writes raw bytes to every sink, whatever the level. */
 void console_write(const char *buf, size_t len);

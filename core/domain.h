@@ -90,6 +90,7 @@ struct domain {
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[DOMAIN_MAX_VCPUS];
+	uint32_t vcpus_alive; /* vCPUs not yet released; the last one frees the domain */
 
 	char console_line[DOMAIN_CONSOLE_LINE];
 	unsigned int console_len;

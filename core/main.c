@@ -9,13 +9,16 @@
 #include "core/config.h"
 #include "core/console.h"
 #include "core/debugkeys.h"
+#include "core/domain_lifecycle.h"
 #include "core/elf.h"
 #include "core/errno.h"
 #include "core/lib/string.h"
 #include "core/lib/vsnprintf.h"
 #include "core/memory.h"
 #include "core/mm.h"
+#include "core/page_alloc.h"
 #include "core/panic.h"
+#include "core/sched.h"
 #include "drivers/acpi.h"
 #include "drivers/debugcon.h"
 #include "drivers/uart16550.h"
@@ -35,7 +38,11 @@ static void uart_write(const char *buf, size_t len)
 
 static void console_init(const struct hv_options *opt)
 {
-	static struct console_sink uart_sink = { .name = "uart", .write = uart_write };
+	static struct console_sink uart_sink = {
+		.name = "uart",
+		.write = uart_write,
+		.flush = uart_flush,
+	};
 	bool have_debugcon = debugcon_init();
 	int rc = -ENODEV;
 
@@ -56,7 +63,20 @@ static __noreturn void fail(const char *status, const char *what)
 	arch_poweroff(have_acpi ? &acpi : NULL);
 }
 
-/* Every boot module will be a domain's kernel: it must be an ELF we can load. */
+static bool module_used_by_domain(const char *name)
+{
+	for (unsigned int i = 0; i < options.nr_domains; i++)
+		if (!strcmp(options.domains[i].kernel, name) ||
+		    !strcmp(options.domains[i].initrd, name))
+			return true;
+	return false;
+}
+
+/*
+ * A module no domain uses is a kernel for later (dom0, a guest): it must be
+ * an ELF we can load. Domains' own modules are checked by the domain
+ * builder, which skips just that domain.
+ */
 static void check_modules(const struct boot_info *bi)
 {
 	for (uint32_t i = 0; i < bi->nr_modules; i++) {
@@ -64,6 +84,11 @@ static void check_modules(const struct boot_info *bi)
 		struct elf_info info;
 		const char *why = NULL;
 		char msg[256];
+
+		if (module_used_by_domain(m->name)) {
+			pr_info("module %u '%s': %lu bytes at %#lx\n", i, m->name, m->size, m->base);
+			continue;
+		}
 
 		if (!elf_parse(phys_to_virt(m->base), m->size, &info, &why)) {
 			pr_info("module %u '%s': %lu bytes at %#lx, ELF%u entry %#lx%s%s\n", i,
@@ -75,6 +100,40 @@ static void check_modules(const struct boot_info *bi)
 		pr_err("%s\n", msg);
 		fail("error", msg);
 	}
+}
+
+static uint64_t frames_before_domains;
+
+/* The last domain has ended: report, leave VMX operation, power off. */
+static void all_domains_ended(void)
+{
+	char list[400];
+	uint64_t free_now = page_alloc_free_frames();
+
+	domains_outcomes(list, sizeof(list));
+	if (free_now == frames_before_domains)
+		pr_info("memory: every frame used by the domains is back (%lu frames free)\n",
+			free_now);
+	else
+		pr_err("memory: LEAK: %lu frames free now, %lu before the domains were created\n",
+		       free_now, frames_before_domains);
+	hv_result("finished", "%s", list);
+	arch_virt_cpu_stop();
+	arch_poweroff(have_acpi ? &acpi : NULL);
+}
+
+static __noreturn void run_domains(const struct boot_info *bi, unsigned int cpus)
+{
+	unsigned int started;
+
+	pr_info("hv: ready: cpus=%u instructions=%lu, starting %u domain%s\n", cpus,
+		arch_cycles() - hv_entry_tsc, options.nr_domains, options.nr_domains == 1 ? "" : "s");
+	domains_all_ended = all_domains_ended;
+	frames_before_domains = page_alloc_free_frames();
+	started = domains_create_from_config(bi, options.domains, options.nr_domains);
+	if (!started)
+		all_domains_ended();
+	sched_run();
 }
 
 static void test_fault(void)
@@ -138,12 +197,24 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 		pr_err("%s\n", msg);
 		fail("refused", msg);
 	}
+	rc = arch_virt_cpu_start();
+	if (rc) {
+		char msg[300];
 
+		snprintf(msg, sizeof(msg), "VT-x not available: VMXON failed on the boot CPU (%d)",
+			 rc);
+		pr_err("%s\n", msg);
+		fail("refused", msg);
+	}
+
+	sched_init();
 	cpus = arch_smp_boot(have_acpi ? &acpi : NULL, options.maxcpus);
-	pr_info("smp: %u CPU%s online\n", cpus, cpus == 1 ? "" : "s");
+	pr_info("smp: %u CPU%s online, each in VMX root operation\n", cpus, cpus == 1 ? "" : "s");
 
 	if (options.test_fault)
 		test_fault();
+	if (options.nr_domains)
+		run_domains(bi, cpus);
 	hv_result("ready", "cpus=%u instructions=%lu", cpus, arch_cycles() - hv_entry_tsc);
 
 	switch (options.on_ready) {

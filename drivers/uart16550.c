@@ -134,6 +134,20 @@ void uart_putc(char c)
 	uart_tx_room--;
 }
 
+void uart_flush(void)
+{
+	uint64_t limit = (uint64_t)uart_spin_limit * uart_fifo_size;
+
+	if (!uart_port || uart_stuck)
+		return;
+	/* LSR bit 6: holding and shift registers both empty, the last bit is out. */
+	for (uint64_t spins = 0; spins < limit; spins++) {
+		if (inb(uart_port + UART_LSR) & 0x40)
+			return;
+		cpu_relax();
+	}
+}
+
 int uart_getc(void)
 {
 	uint8_t lsr, c;

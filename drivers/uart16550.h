@@ -31,4 +31,7 @@ void uart_putc(char c);
 /* The next received byte (0-255), or -1 when there is none. Never waits. */
 int uart_getc(void);
 
+/* Waits (bounded) until every byte written has left the UART. */
+void uart_flush(void);
+
 #endif

@@ -14,6 +14,8 @@
 #define APIC_REG_SVR 0x0f0
 #define APIC_REG_ICR_LOW 0x300
 #define APIC_REG_ICR_HIGH 0x310
+#define APIC_REG_LVT_TIMER 0x320
+#define APIC_TIMER_TSC_DEADLINE (2u << 17)
 
 #define APIC_SVR_ENABLE (1u << 8)
 #define ICR_DELIVERY_FIXED (0u << 8)
@@ -107,6 +109,11 @@ void apic_send_startup(uint32_t id, uint8_t vector)
 void apic_send_fixed(uint32_t id, uint8_t vector)
 {
 	apic_send_ipi(id, ICR_DELIVERY_FIXED | ICR_LEVEL_ASSERT | vector);
+}
+
+void apic_timer_tsc_deadline(uint8_t vector)
+{
+	apic_write(APIC_REG_LVT_TIMER, APIC_TIMER_TSC_DEADLINE | vector);
 }
 
 void apic_send_nmi_all_but_self(void)

@@ -16,6 +16,8 @@ void apic_send_init(uint32_t apic_id);
 void apic_send_startup(uint32_t apic_id, uint8_t vector);
 void apic_send_nmi_all_but_self(void);
 void apic_send_fixed(uint32_t apic_id, uint8_t vector);
+/* Local APIC timer in TSC-deadline mode: fires when the TSC reaches IA32_TSC_DEADLINE. */
+void apic_timer_tsc_deadline(uint8_t vector);
 /* Waits until the last IPI was accepted; false after a bounded wait. */
 bool apic_wait_icr_idle(void);
 

@@ -20,11 +20,31 @@ extern uint8_t boot_stack_top[];
 
 static struct percpu boot_percpu;
 
+/*
+ * The legacy 8259 PICs deliver at vectors 8-15 after the BIOS, which are
+ * exception vectors: move them to 0x20-0x2f and mask every line. Interrupts
+ * come only through the local APIC.
+ */
+static void pic_disable(void)
+{
+	static const uint8_t init[][2] = {
+		{ 0x11, 0x20 }, { 0x11, 0xa0 }, /* ICW1: edge, cascade, ICW4 follows */
+		{ 0x20, 0x21 }, { 0x28, 0xa1 }, /* ICW2: vector bases */
+		{ 0x04, 0x21 }, { 0x02, 0xa1 }, /* ICW3: slave on IRQ2 */
+		{ 0x01, 0x21 }, { 0x01, 0xa1 }, /* ICW4: 8086 mode */
+		{ 0xff, 0x21 }, { 0xff, 0xa1 }, /* OCW1: mask all */
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(init); i++)
+		outb(init[i][0], init[i][1]);
+}
+
 void arch_early_init(void)
 {
 	/* Caches on, FPU errors native, supervisor writes honour read-only pages. */
 	write_cr0((read_cr0() & ~(X86_CR0_CD | X86_CR0_NW)) | X86_CR0_NE | X86_CR0_WP);
 	paging_enable_nx();
+	pic_disable();
 	idt_init();
 	percpu_setup(&boot_percpu, 0, 0, (uint64_t)boot_stack_top - BOOT_STACK_SIZE,
 		     (uint64_t)boot_stack_top);
@@ -55,6 +75,7 @@ void arch_cpu_relax(void)
 
 void arch_halt(void)
 {
+	console_flush();
 	cpu_halt_forever();
 }
 
@@ -63,6 +84,7 @@ void arch_poweroff(const struct acpi_info *acpi)
 	static const char bochs_shutdown[] = "Shutdown";
 
 	arch_stop_other_cpus();
+	console_flush();
 	/* ACPI S5 (ACPI 6.4, 16.1.7): SLP_TYP from \_S5 with SLP_EN. */
 	if (acpi && acpi->has_fadt && acpi->has_s5 && acpi->pm1a_cnt_port) {
 		outw((uint16_t)(acpi->s5_slp_typa << 10 | ACPI_SLP_EN), acpi->pm1a_cnt_port);

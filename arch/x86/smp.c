@@ -17,6 +17,7 @@
 #include "core/lib/string.h"
 #include "core/mm.h"
 #include "core/page_alloc.h"
+#include "core/sched.h"
 #include "drivers/acpi.h"
 
 #define AP_STACK_ORDER 2 /* 16 KiB */
@@ -45,15 +46,25 @@ __noreturn void ap_entry(void *arg)
 	struct percpu *pc = arg;
 	char why[128];
 
+	int rc;
+
 	percpu_load(pc);
 	apic_init();
-	if (virt_check_cpu(why, sizeof(why)))
-		pr_warn("CPU %u: %s\n", pc->cpu_id, why);
+	idle_cpu_init();
+	rc = virt_check_cpu(why, sizeof(why));
+	if (!rc)
+		rc = arch_virt_cpu_start();
+	else
+		pr_err("CPU %u: %s\n", pc->cpu_id, why);
+	if (rc) {
+		pr_err("CPU %u (APIC id %u): cannot enter VMX operation (%d): left offline\n",
+		       pc->cpu_id, pc->apic_id, rc);
+		__atomic_store_n(&pc->state, CPU_FAILED, __ATOMIC_RELEASE);
+		cpu_halt_forever();
+	}
 	__atomic_store_n(&pc->state, CPU_ONLINE, __ATOMIC_RELEASE);
 	pr_info("CPU %u (APIC id %u) ready\n", pc->cpu_id, pc->apic_id);
-	/* Nothing to run yet: wait for an IPI (or the NMI of a panic). */
-	for (;;)
-		asm volatile("sti; hlt; cli" ::: "memory");
+	sched_run();
 }
 
 static bool start_cpu(struct trampoline_params *params, paddr_t tramp_pa, struct percpu *pc)
@@ -71,8 +82,12 @@ static bool start_cpu(struct trampoline_params *params, paddr_t tramp_pa, struct
 			return true;
 	}
 	for (unsigned int waited = 0; waited < AP_START_TIMEOUT_US; waited += 100) {
-		if (__atomic_load_n(&pc->state, __ATOMIC_ACQUIRE) == CPU_ONLINE)
+		uint32_t state = __atomic_load_n(&pc->state, __ATOMIC_ACQUIRE);
+
+		if (state == CPU_ONLINE)
 			return true;
+		if (state == CPU_FAILED)
+			return false;
 		udelay(100);
 	}
 	return false;
@@ -103,6 +118,8 @@ unsigned int arch_smp_boot(const struct acpi_info *acpi, unsigned int max_cpus)
 	unsigned int next_id = 1;
 
 	bsp_apic_init();
+	idle_init();
+	idle_cpu_init();
 	self = apic_id();
 	if (!acpi || !acpi->has_madt || acpi->nr_cpus <= 1)
 		return nr_cpus_online;
@@ -141,7 +158,8 @@ unsigned int arch_smp_boot(const struct acpi_info *acpi, unsigned int max_cpus)
 			break;
 		}
 		if (!start_cpu(params, tramp_pa, pc)) {
-			pr_err("smp: CPU %u (APIC id %u) did not start\n", next_id, apic);
+			if (pc->state != CPU_FAILED)
+				pr_err("smp: CPU %u (APIC id %u) did not start\n", next_id, apic);
 			pc->state = CPU_FAILED;
 			percpu_table[next_id] = NULL;
 			continue;
@@ -169,4 +187,9 @@ void arch_cpus_report(void)
 			pr_info("  CPU %u: APIC id %u, %s\n", pc->cpu_id, pc->apic_id,
 				pc->state < ARRAY_SIZE(states) ? states[pc->state] : "?");
 	}
+}
+
+unsigned int arch_cpus_online(void)
+{
+	return nr_cpus_online;
 }

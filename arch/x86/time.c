@@ -5,6 +5,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/io.h"
 #include "arch/x86/time.h"
+#include "core/arch.h"
 #include "core/console.h"
 
 #define PIT_HZ 1193182
@@ -54,4 +55,9 @@ void udelay(uint64_t us)
 
 	while (rdtsc() < end)
 		cpu_relax();
+}
+
+uint64_t arch_tsc_khz(void)
+{
+	return khz;
 }

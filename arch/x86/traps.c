@@ -100,6 +100,7 @@ static void dump_registers(const struct cpu_regs *r)
 /* A CPU asked to stop (by NMI or the stop vector) parks here for good. */
 static __noreturn void stop_this_cpu(void)
 {
+	arch_virt_cpu_stop();
 	this_cpu()->state = CPU_OFFLINE;
 	cpu_halt_forever();
 }
@@ -134,6 +135,7 @@ static __noreturn void fatal_exception(struct cpu_regs *regs)
 	backtrace_print(regs->rip, regs->rbp);
 	hv_result("panic", "CPU %u: %s (vector %lu) at %s+%#lx", pc->cpu_id, name, regs->vector,
 		  where ? where : "?", where ? offset : regs->rip);
+	console_flush();
 	cpu_halt_forever();
 }
 
@@ -157,6 +159,13 @@ void trap_dispatch(struct cpu_regs *regs)
 	}
 	if (v != VECTOR_SPURIOUS)
 		printk(LOG_WARN, "CPU %u: unexpected interrupt vector %lu\n", this_cpu()->cpu_id, v);
+}
+
+void trap_nmi_in_guest(void)
+{
+	if (cpus_stopping)
+		stop_this_cpu();
+	printk(LOG_WARN, "CPU %u: NMI received in guest mode and ignored\n", this_cpu()->cpu_id);
 }
 
 void arch_stop_other_cpus(void)

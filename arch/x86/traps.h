@@ -20,7 +20,9 @@ struct cpu_regs {
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_MACHINE_CHECK 18
 #define VECTOR_FIRST_IRQ 32
+#define VECTOR_TIMER 0xef /* local APIC timer (TSC deadline) */
 #define VECTOR_PANIC_STOP 0xf0 /* fixed IPI used before NMI to stop other CPUs */
+#define VECTOR_KICK 0xf1 /* makes a CPU leave guest mode or idle */
 #define VECTOR_SPURIOUS 0xff
 
 typedef void (*irq_handler_t)(struct cpu_regs *regs);
@@ -28,6 +30,9 @@ typedef void (*irq_handler_t)(struct cpu_regs *regs);
 void idt_init(void);
 void idt_load(void);
 void irq_register(uint8_t vector, irq_handler_t handler);
+
+/* An NMI that arrived while a guest ran (a VM exit consumed it). */
+void trap_nmi_in_guest(void);
 
 /* Called from traps.S. */
 void trap_dispatch(struct cpu_regs *regs);

@@ -28,6 +28,11 @@ struct arch_vcpu {
 	bool launched;          /* VMLAUNCH done: the next entry is VMRESUME */
 	int loaded_on_cpu;      /* physical CPU whose current VMCS this is, or -1 */
 	uint64_t hypercall_page_gpa; /* 0: none installed */
+	bool vmcs_ready;        /* fields written (on the vCPU's own CPU, at first run) */
+	uint32_t pvh_entry;     /* PVH start state, applied when the VMCS is built */
+	uint32_t pvh_ebx;
+	/* MSRs passed through without VMCS fields: switched with the vCPU. */
+	uint64_t msr_kernel_gs_base, msr_star, msr_lstar, msr_cstar, msr_sfmask;
 	/* Pending event to inject at the next VM entry (SDM 26.6). */
 	bool inject_pending;
 	uint8_t inject_vector;

@@ -7,6 +7,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/virt.h"
+#include "arch/x86/vmx.h"
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/errno.h"
@@ -98,7 +99,12 @@ int virt_check_cpu(char *why, size_t len)
 
 int arch_virt_check(char *why, size_t len)
 {
-	return virt_check_cpu(why, len);
+	int rc = virt_check_cpu(why, len);
+
+	/* Every VMCS is built from the boot CPU's capability MSRs. */
+	if (!rc)
+		vmx_caps_init();
+	return rc;
 }
 
 void arch_virt_report(void)

@@ -114,7 +114,57 @@ static void test_overlong_option(void **state)
 	memset(line, 'a', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\0';
 	line[3] = '=';
-	expect_error(line, "longer than 127 characters");
+	expect_error(line, "longer than 255 characters");
+}
+
+static void test_domains(void **state)
+{
+	struct hv_options opt;
+	char err[256];
+
+	assert_int_equal(parse("domain=web,kernel=k1 domain=db.2,kernel=k2,memory=64M,vcpus=2,"
+			       "initrd=rd,cpu=1,timeout=3000",
+			       &opt, err),
+			 0);
+	assert_int_equal(opt.nr_domains, 2);
+	assert_string_equal(opt.domains[0].name, "web");
+	assert_string_equal(opt.domains[0].kernel, "k1");
+	assert_string_equal(opt.domains[0].initrd, "");
+	assert_int_equal(opt.domains[0].memory, 16 * 1024 * 1024);
+	assert_int_equal(opt.domains[0].vcpus, 1);
+	assert_int_equal(opt.domains[0].cpu, -1);
+	assert_int_equal(opt.domains[0].timeout_ms, 0);
+	assert_string_equal(opt.domains[1].name, "db.2");
+	assert_string_equal(opt.domains[1].initrd, "rd");
+	assert_int_equal(opt.domains[1].memory, 64 * 1024 * 1024);
+	assert_int_equal(opt.domains[1].vcpus, 2);
+	assert_int_equal(opt.domains[1].cpu, 1);
+	assert_int_equal(opt.domains[1].timeout_ms, 3000);
+
+	assert_int_equal(parse("domain=big,kernel=k,memory=4G", &opt, err), 0);
+	assert_int_equal(opt.domains[0].memory, 4ULL << 30);
+	assert_int_equal(parse("domain=small,kernel=k,memory=2048k", &opt, err), 0);
+	assert_int_equal(opt.domains[0].memory, 2 << 20);
+}
+
+static void test_domain_errors(void **state)
+{
+	expect_error("domain=a", "domain 'a': no kernel=MODULE");
+	expect_error("domain=,kernel=k", "domain: bad name ''");
+	expect_error("domain=b@d,kernel=k", "domain: bad name 'b@d'");
+	expect_error("domain=a,kernel=k domain=a,kernel=j", "name 'a' used twice");
+	expect_error("domain=a,kernel=k,memory=3M", "memory '3M'");
+	expect_error("domain=a,kernel=k,memory=1M", "memory '1M'");
+	expect_error("domain=a,kernel=k,memory=6G", "memory '6G'");
+	expect_error("domain=a,kernel=k,memory=99999999999999999999G", "memory");
+	expect_error("domain=a,kernel=k,memory=lots", "memory 'lots'");
+	expect_error("domain=a,kernel=k,vcpus=0", "vcpus '0'");
+	expect_error("domain=a,kernel=k,vcpus=9", "vcpus '9'");
+	expect_error("domain=a,kernel=k,cpu=64", "cpu '64'");
+	expect_error("domain=a,kernel=k,timeout=0", "timeout '0'");
+	expect_error("domain=a,kernel=k,colour=red", "unknown setting 'colour'");
+	expect_error("domain=a,kernel=k,vcpus", "'vcpus' is not key=value");
+	expect_error("domain=a,kernel=b@d", "bad module name 'b@d'");
 }
 
 int main(void)
@@ -124,6 +174,8 @@ int main(void)
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_overlong_option),
+		cmocka_unit_test(test_domains),
+		cmocka_unit_test(test_domain_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

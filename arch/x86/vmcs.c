@@ -1,0 +1,360 @@
+/*
+ * VMCS construction (SDM volume 3, chapter 25 for the fields, chapter 27
+ * for the checks VM entry makes on them). Controls are computed from the
+ * capability MSRs, never hard-coded.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/layout.h"
+#include "arch/x86/msr.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/vmcs.h"
+#include "arch/x86/vmcs_fields.h"
+#include "arch/x86/vmx.h"
+#include "core/arch.h"
+#include "core/console.h"
+#include "core/errno.h"
+#include "core/lib/string.h"
+#include "core/mm.h"
+
+#define CODE32_AR 0xc09b /* present, DPL 0, execute/read accessed, 32-bit, 4 KiB granularity */
+#define DATA32_AR 0xc093
+#define TSS32_BUSY_AR 0x008b
+#define GUEST_INITIAL_PAT 0x0007040600070406UL /* power-on value */
+#define DR7_INIT 0x400
+#define GUEST_INITIAL_CR0 (X86_CR0_PE | X86_CR0_ET)
+
+/* CR0/CR4 bits whose guest writes we see: paging (long-mode entry), and the fixed ones. */
+#define CR0_INTERCEPTED (X86_CR0_PG | X86_CR0_NE)
+#define CR4_INTERCEPTED (X86_CR4_VMXE)
+
+extern void vmx_exit_stub(void);
+
+static paddr_t current_vmcs[HV_MAX_CPUS];
+static uint16_t next_vpid = 1;
+
+struct descriptor_pointer {
+	uint16_t limit;
+	uint64_t base;
+} __packed;
+
+static uint64_t read_idt_base(void)
+{
+	struct descriptor_pointer p;
+
+	asm volatile("sidt %0" : "=m"(p));
+	return p.base;
+}
+
+int arch_vcpu_init(struct vcpu *v)
+{
+	paddr_t pa;
+	int rc = domain_alloc_overhead_page(v->domain, &pa);
+
+	if (rc)
+		return rc;
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	*(uint32_t *)phys_to_virt(pa) = vmx_caps.revision;
+	v->arch.vmcs = phys_to_virt(pa);
+	v->arch.vmcs_pa = pa;
+	v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
+	if (!v->arch.vpid) /* wrapped: VPID 0 is the host's */
+		v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
+	v->arch.loaded_on_cpu = -1;
+	return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	unsigned int cpu = this_cpu()->cpu_id;
+
+	if (!v->arch.vmcs_pa)
+		return;
+	/* Only the CPU it is active on may clear it (SDM 24.11.1). */
+	if (v->arch.loaded_on_cpu == (int)cpu) {
+		vmx_vmclear(v->arch.vmcs_pa);
+		if (current_vmcs[cpu] == v->arch.vmcs_pa)
+			current_vmcs[cpu] = 0;
+	}
+	domain_free_overhead_page(v->domain, v->arch.vmcs_pa);
+	v->arch.vmcs_pa = 0;
+	v->arch.vmcs = NULL;
+}
+
+void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t ebx)
+{
+	v->arch.pvh_entry = entry;
+	v->arch.pvh_ebx = ebx;
+}
+
+static bool write_host_state(void)
+{
+	struct percpu *pc = this_cpu();
+	bool ok = true;
+
+	ok &= vmwrite_checked(VMCS_HOST_CR0, read_cr0());
+	ok &= vmwrite_checked(VMCS_HOST_CR3, read_cr3());
+	ok &= vmwrite_checked(VMCS_HOST_CR4, read_cr4());
+	ok &= vmwrite_checked(VMCS_HOST_CS_SELECTOR, GDT_SELECTOR_CODE);
+	ok &= vmwrite_checked(VMCS_HOST_SS_SELECTOR, GDT_SELECTOR_DATA);
+	ok &= vmwrite_checked(VMCS_HOST_DS_SELECTOR, GDT_SELECTOR_DATA);
+	ok &= vmwrite_checked(VMCS_HOST_ES_SELECTOR, GDT_SELECTOR_DATA);
+	ok &= vmwrite_checked(VMCS_HOST_FS_SELECTOR, 0);
+	ok &= vmwrite_checked(VMCS_HOST_GS_SELECTOR, 0);
+	ok &= vmwrite_checked(VMCS_HOST_TR_SELECTOR, GDT_SELECTOR_TSS);
+	ok &= vmwrite_checked(VMCS_HOST_FS_BASE, 0);
+	ok &= vmwrite_checked(VMCS_HOST_GS_BASE, (uint64_t)pc);
+	ok &= vmwrite_checked(VMCS_HOST_TR_BASE, (uint64_t)&pc->tss);
+	ok &= vmwrite_checked(VMCS_HOST_GDTR_BASE, (uint64_t)pc->gdt);
+	ok &= vmwrite_checked(VMCS_HOST_IDTR_BASE, read_idt_base());
+	ok &= vmwrite_checked(VMCS_HOST_SYSENTER_CS, 0);
+	ok &= vmwrite_checked(VMCS_HOST_SYSENTER_ESP, 0);
+	ok &= vmwrite_checked(VMCS_HOST_SYSENTER_EIP, 0);
+	ok &= vmwrite_checked(VMCS_HOST_IA32_EFER, rdmsr(MSR_EFER));
+	ok &= vmwrite_checked(VMCS_HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	ok &= vmwrite_checked(VMCS_HOST_RIP, (uint64_t)vmx_exit_stub);
+	return ok;
+}
+
+static bool write_controls(struct vcpu *v)
+{
+	const struct vmx_caps *c = &vmx_caps;
+	uint32_t pin, proc, proc2, exit, entry;
+	bool ok = true;
+
+	ok &= vmx_control(PIN_PREEMPTION_TIMER, PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING,
+			  c->pin_allowed0, c->pin_allowed1, &pin);
+	ok &= vmx_control(PROC_MWAIT_EXITING | PROC_MONITOR_EXITING,
+			  PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
+				  PROC_ACTIVATE_SECONDARY,
+			  c->proc_allowed0, c->proc_allowed1, &proc);
+	ok &= vmx_control(PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID,
+			  PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST, 0,
+			  c->proc2_allowed1, &proc2);
+	ok &= vmx_control(EXIT_SAVE_PREEMPTION_TIMER,
+			  EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+				  EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+			  c->exit_allowed0, c->exit_allowed1, &exit);
+	ok &= vmx_control(0, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, c->entry_allowed0,
+			  c->entry_allowed1, &entry);
+	if (!ok)
+		return false;
+	/* Without saving the timer it restarts at every entry: then the run loop counts. */
+	if (!(exit & EXIT_SAVE_PREEMPTION_TIMER))
+		pin &= ~PIN_PREEMPTION_TIMER;
+
+	ok &= vmwrite_checked(VMCS_PIN_BASED_CONTROLS, pin);
+	ok &= vmwrite_checked(VMCS_PROC_BASED_CONTROLS, proc);
+	ok &= vmwrite_checked(VMCS_PROC_BASED_CONTROLS2, proc2);
+	ok &= vmwrite_checked(VMCS_EXIT_CONTROLS, exit);
+	ok &= vmwrite_checked(VMCS_ENTRY_CONTROLS, entry);
+	ok &= vmwrite_checked(VMCS_EXCEPTION_BITMAP, 0);
+	ok &= vmwrite_checked(VMCS_PAGE_FAULT_ERROR_MASK, 0);
+	ok &= vmwrite_checked(VMCS_PAGE_FAULT_ERROR_MATCH, 0);
+	ok &= vmwrite_checked(VMCS_CR3_TARGET_COUNT, 0);
+	ok &= vmwrite_checked(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	ok &= vmwrite_checked(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	ok &= vmwrite_checked(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	ok &= vmwrite_checked(VMCS_ENTRY_INTERRUPTION_INFO, 0);
+	ok &= vmwrite_checked(VMCS_IO_BITMAP_A, vmx_io_bitmap_a_pa);
+	ok &= vmwrite_checked(VMCS_IO_BITMAP_B, vmx_io_bitmap_b_pa);
+	ok &= vmwrite_checked(VMCS_MSR_BITMAP, vmx_msr_bitmap_pa);
+	ok &= vmwrite_checked(VMCS_EPT_POINTER, v->domain->arch.eptp);
+	ok &= vmwrite_checked(VMCS_VPID, v->arch.vpid);
+	ok &= vmwrite_checked(VMCS_LINK_POINTER, ~0UL);
+	ok &= vmwrite_checked(VMCS_CR0_GUEST_HOST_MASK, CR0_INTERCEPTED);
+	ok &= vmwrite_checked(VMCS_CR4_GUEST_HOST_MASK, CR4_INTERCEPTED);
+	return ok;
+}
+
+/* The CR0 the CPU runs the guest with: fixed bits applied, except PE and PG,
+ * which unrestricted guest exempts (SDM 27.3.1.1). */
+static uint64_t real_cr0(uint64_t guest)
+{
+	uint64_t real = (guest | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1;
+
+	return real & ~((X86_CR0_PE | X86_CR0_PG) & ~guest);
+}
+
+static bool write_segment(uint32_t selector_field, uint16_t selector, uint64_t base,
+			  uint32_t limit, uint32_t ar)
+{
+	/* The fields of one segment are laid out at fixed distances (SDM B.1.2-B.4.3). */
+	uint32_t index = (selector_field - VMCS_GUEST_ES_SELECTOR) / 2;
+	bool ok = true;
+
+	ok &= vmwrite_checked(selector_field, selector);
+	ok &= vmwrite_checked(VMCS_GUEST_ES_BASE + index * 2, base);
+	ok &= vmwrite_checked(VMCS_GUEST_ES_LIMIT + index * 2, limit);
+	ok &= vmwrite_checked(VMCS_GUEST_ES_AR + index * 2, ar);
+	return ok;
+}
+
+/* The PVH start state (XEN-ABI.md): 32-bit protected mode, paging off, flat segments. */
+static bool write_guest_state(struct vcpu *v)
+{
+	bool ok = true;
+
+	ok &= vmwrite_checked(VMCS_GUEST_CR0, real_cr0(GUEST_INITIAL_CR0));
+	ok &= vmwrite_checked(VMCS_CR0_READ_SHADOW, GUEST_INITIAL_CR0);
+	ok &= vmwrite_checked(VMCS_GUEST_CR4, vmx_caps.cr4_fixed0 & vmx_caps.cr4_fixed1);
+	ok &= vmwrite_checked(VMCS_CR4_READ_SHADOW, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_CR3, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_DR7, DR7_INIT);
+
+	ok &= write_segment(VMCS_GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff, CODE32_AR);
+	ok &= write_segment(VMCS_GUEST_SS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
+	ok &= write_segment(VMCS_GUEST_DS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
+	ok &= write_segment(VMCS_GUEST_ES_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
+	ok &= write_segment(VMCS_GUEST_FS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
+	ok &= write_segment(VMCS_GUEST_GS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
+	ok &= write_segment(VMCS_GUEST_TR_SELECTOR, 0x18, 0, 0x67, TSS32_BUSY_AR);
+	ok &= write_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, VMX_AR_UNUSABLE);
+	ok &= vmwrite_checked(VMCS_GUEST_GDTR_BASE, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_GDTR_LIMIT, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_IDTR_BASE, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_IDTR_LIMIT, 0);
+
+	ok &= vmwrite_checked(VMCS_GUEST_RIP, v->arch.pvh_entry);
+	ok &= vmwrite_checked(VMCS_GUEST_RSP, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_RFLAGS, 0x2);
+	ok &= vmwrite_checked(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_ACTIVITY_STATE, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_SYSENTER_CS, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_SYSENTER_ESP, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_SYSENTER_EIP, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_IA32_EFER, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_IA32_PAT, GUEST_INITIAL_PAT);
+
+	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+	v->arch.regs.rbx = v->arch.pvh_ebx;
+	return ok;
+}
+
+int vmcs_load(struct vcpu *v)
+{
+	unsigned int cpu = this_cpu()->cpu_id;
+
+	if (current_vmcs[cpu] == v->arch.vmcs_pa)
+		return 0;
+	if (v->arch.loaded_on_cpu != -1 && v->arch.loaded_on_cpu != (int)cpu)
+		return -EBUSY; /* vCPUs never migrate; a VMCS active elsewhere is a bug */
+	if (!v->arch.vmcs_ready && !vmx_vmclear(v->arch.vmcs_pa))
+		return -EIO;
+	if (!vmx_vmptrld(v->arch.vmcs_pa))
+		return -EIO;
+	current_vmcs[cpu] = v->arch.vmcs_pa;
+	v->arch.loaded_on_cpu = (int)cpu;
+	if (v->arch.vmcs_ready)
+		return 0;
+	if (!write_controls(v)) {
+		pr_err("vmcs: d%uv%u: the CPU does not allow the VM-execution controls we need\n",
+		       v->domain->id, v->id);
+		return -ENODEV;
+	}
+	if (!write_host_state() || !write_guest_state(v)) {
+		pr_err("vmcs: d%uv%u: VMWRITE failed while building the VMCS (error %lu)\n",
+		       v->domain->id, v->id, vmread(VMCS_INSTRUCTION_ERROR));
+		return -EIO;
+	}
+	v->arch.vmcs_ready = true;
+	return 0;
+}
+
+void vmx_guest_paging_state(struct vcpu *v, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,
+			    uint64_t *efer)
+{
+	*cr0 = vmread(VMCS_GUEST_CR0);
+	*cr3 = vmread(VMCS_GUEST_CR3);
+	*cr4 = vmread(VMCS_GUEST_CR4);
+	*efer = vmread(VMCS_GUEST_IA32_EFER);
+}
+
+/* What the guest sees: its own bits, and the shadow where we own the bit. */
+uint64_t vmcs_guest_cr0(void)
+{
+	return (vmread(VMCS_GUEST_CR0) & ~CR0_INTERCEPTED) |
+	       (vmread(VMCS_CR0_READ_SHADOW) & CR0_INTERCEPTED);
+}
+
+uint64_t vmcs_guest_cr4(void)
+{
+	return (vmread(VMCS_GUEST_CR4) & ~CR4_INTERCEPTED) |
+	       (vmread(VMCS_CR4_READ_SHADOW) & CR4_INTERCEPTED);
+}
+
+int vmcs_set_guest_cr0(struct vcpu *v, uint64_t value)
+{
+	uint64_t efer = vmread(VMCS_GUEST_IA32_EFER);
+	uint64_t real;
+	uint32_t entry = vmread(VMCS_ENTRY_CONTROLS);
+
+	/* SDM 4.1.1 and 11.5: invalid combinations fault with #GP. */
+	if ((value >> 32) || ((value & X86_CR0_PG) && !(value & X86_CR0_PE)) ||
+	    ((value & X86_CR0_NW) && !(value & X86_CR0_CD)))
+		return -EINVAL;
+	if ((value & X86_CR0_PG) && (efer & EFER_LME) && !(vmcs_guest_cr4() & X86_CR4_PAE))
+		return -EINVAL;
+
+	real = real_cr0(value);
+
+	/* Paging on with LME set activates long mode (SDM 10.8.5); off deactivates it. */
+	if ((value & X86_CR0_PG) && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_MODE_GUEST;
+	} else if (!(value & X86_CR0_PG)) {
+		efer &= ~EFER_LMA;
+		entry &= ~ENTRY_IA32E_MODE_GUEST;
+	}
+	vmwrite(VMCS_GUEST_IA32_EFER, efer);
+	vmwrite(VMCS_ENTRY_CONTROLS, entry);
+	vmwrite(VMCS_GUEST_CR0, real);
+	vmwrite(VMCS_CR0_READ_SHADOW, value);
+	return 0;
+}
+
+int vmcs_set_guest_cr4(struct vcpu *v, uint64_t value)
+{
+	uint64_t allowed = vmx_caps.cr4_fixed1 & ~X86_CR4_VMXE;
+
+	if (value & ~allowed)
+		return -EINVAL;
+	if ((vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) && !(value & X86_CR4_PAE))
+		return -EINVAL;
+	vmwrite(VMCS_GUEST_CR4, (value | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
+	vmwrite(VMCS_CR4_READ_SHADOW, value);
+	return 0;
+}
+
+void vmcs_diagnose_guest_state(struct vcpu *v)
+{
+	uint64_t cr0 = vmread(VMCS_GUEST_CR0), cr4 = vmread(VMCS_GUEST_CR4);
+	uint64_t efer = vmread(VMCS_GUEST_IA32_EFER);
+	uint32_t entry = vmread(VMCS_ENTRY_CONTROLS);
+	uint32_t cs_ar = vmread(VMCS_GUEST_CS_AR), tr_ar = vmread(VMCS_GUEST_TR_AR);
+	uint64_t fixed0 = vmx_caps.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+
+	pr_err("  guest CR0 %#lx CR3 %#lx CR4 %#lx EFER %#lx RIP %#lx RFLAGS %#lx\n", cr0,
+	       vmread(VMCS_GUEST_CR3), cr4, efer, vmread(VMCS_GUEST_RIP),
+	       vmread(VMCS_GUEST_RFLAGS));
+	/* The checks of SDM 27.3.1 most often broken, each naming its field. */
+	if ((cr0 & fixed0) != fixed0 || (cr0 & ~vmx_caps.cr0_fixed1))
+		pr_err("  field GUEST_CR0: violates IA32_VMX_CR0_FIXED0/1\n");
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		pr_err("  field GUEST_CR0: PG set without PE\n");
+	if ((cr4 & vmx_caps.cr4_fixed0) != vmx_caps.cr4_fixed0 || (cr4 & ~vmx_caps.cr4_fixed1))
+		pr_err("  field GUEST_CR4: violates IA32_VMX_CR4_FIXED0/1\n");
+	if (!!(entry & ENTRY_IA32E_MODE_GUEST) != !!(efer & EFER_LMA))
+		pr_err("  field GUEST_IA32_EFER: LMA disagrees with the IA-32e mode guest control\n");
+	if ((entry & ENTRY_IA32E_MODE_GUEST) && !(cr4 & X86_CR4_PAE))
+		pr_err("  field GUEST_CR4: IA-32e mode guest without PAE\n");
+	if (!(cs_ar & (1u << 7)) || (cs_ar & VMX_AR_UNUSABLE))
+		pr_err("  field GUEST_CS_AR: CS not present/usable (%#x)\n", cs_ar);
+	if ((tr_ar & VMX_AR_UNUSABLE) || ((tr_ar & 0xf) != 3 && (tr_ar & 0xf) != 11))
+		pr_err("  field GUEST_TR_AR: TR must be a usable busy TSS (%#x)\n", tr_ar);
+	if (vmread(VMCS_LINK_POINTER) != ~0UL)
+		pr_err("  field VMCS_LINK_POINTER: must be all ones\n");
+	if (vmread(VMCS_GUEST_RFLAGS) & ~0x3f7fd7UL || !(vmread(VMCS_GUEST_RFLAGS) & 2))
+		pr_err("  field GUEST_RFLAGS: reserved bits wrong\n");
+	(void)v;
+}

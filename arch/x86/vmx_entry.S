@@ -1,0 +1,97 @@
+/*
+ * Entering and leaving a guest. vmx_run(regs, launched) loads the guest's
+ * general registers from *regs and executes VMLAUNCH or VMRESUME. A VM exit
+ * arrives at vmx_exit_stub (the VMCS host RIP) on the stack vmx_run left
+ * (the host RSP), saves the guest registers back into *regs, and returns 0
+ * from vmx_run. If the VM-entry instruction itself fails, vmx_run returns 1.
+ */
+#include "arch/x86/vmcs_fields.h"
+
+#define GR_RAX 0
+#define GR_RBX 8
+#define GR_RCX 16
+#define GR_RDX 24
+#define GR_RSI 32
+#define GR_RDI 40
+#define GR_RBP 48
+#define GR_R8 56
+#define GR_R9 64
+#define GR_R10 72
+#define GR_R11 80
+#define GR_R12 88
+#define GR_R13 96
+#define GR_R14 104
+#define GR_R15 112
+#define GR_CR2 120
+
+	.text
+	.globl vmx_run
+vmx_run:
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rdi				/* regs, found again at exit */
+	mov	$VMCS_HOST_RSP, %eax
+	vmwrite	%rsp, %rax
+	mov	GR_CR2(%rdi), %rax
+	mov	%rax, %cr2
+	test	%esi, %esi			/* MOVs below keep the flags */
+	mov	GR_RAX(%rdi), %rax
+	mov	GR_RBX(%rdi), %rbx
+	mov	GR_RCX(%rdi), %rcx
+	mov	GR_RDX(%rdi), %rdx
+	mov	GR_RSI(%rdi), %rsi
+	mov	GR_RBP(%rdi), %rbp
+	mov	GR_R8(%rdi), %r8
+	mov	GR_R9(%rdi), %r9
+	mov	GR_R10(%rdi), %r10
+	mov	GR_R11(%rdi), %r11
+	mov	GR_R12(%rdi), %r12
+	mov	GR_R13(%rdi), %r13
+	mov	GR_R14(%rdi), %r14
+	mov	GR_R15(%rdi), %r15
+	mov	GR_RDI(%rdi), %rdi
+	jz	1f
+	vmresume
+	jmp	2f
+1:	vmlaunch
+2:	/* The entry instruction failed: the guest never ran. */
+	mov	$1, %eax
+	jmp	3f
+
+	.globl vmx_exit_stub
+vmx_exit_stub:
+	push	%rdi
+	mov	8(%rsp), %rdi
+	mov	%rax, GR_RAX(%rdi)
+	mov	%rbx, GR_RBX(%rdi)
+	mov	%rcx, GR_RCX(%rdi)
+	mov	%rdx, GR_RDX(%rdi)
+	mov	%rsi, GR_RSI(%rdi)
+	mov	%rbp, GR_RBP(%rdi)
+	mov	%r8, GR_R8(%rdi)
+	mov	%r9, GR_R9(%rdi)
+	mov	%r10, GR_R10(%rdi)
+	mov	%r11, GR_R11(%rdi)
+	mov	%r12, GR_R12(%rdi)
+	mov	%r13, GR_R13(%rdi)
+	mov	%r14, GR_R14(%rdi)
+	mov	%r15, GR_R15(%rdi)
+	pop	GR_RDI(%rdi)
+	mov	%cr2, %rax
+	mov	%rax, GR_CR2(%rdi)
+	xor	%eax, %eax
+3:	pop	%rdi
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+
+	.section .note.GNU-stack, "", @progbits
