@@ -145,7 +145,7 @@ static int parse_domain_field(struct domain_config *c, char *field, char *err, s
 		if (!parse_size(value, &n) || n < DOMAIN_MIN_MEMORY || n > DOMAIN_MAX_MEMORY ||
 		    n % (2 * MiB)) {
 			snprintf(err, errlen, "domain '%s': memory '%s' is not a multiple of 2M "
-					      "from 2M to 4G", c->name, value);
+					      "from 2M to 3G", c->name, value);
 			return -EINVAL;
 		}
 		c->memory = n;

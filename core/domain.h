@@ -19,7 +19,7 @@
 #define MAX_DOMAINS 16
 #define DOMAIN_CONSOLE_LINE 256
 #define DOMAIN_MIN_MEMORY (2UL * MiB)
-#define DOMAIN_MAX_MEMORY (4UL * GiB)
+#define DOMAIN_MAX_MEMORY (3UL * GiB) /* below the MMIO hole under 4 GiB */
 
 /* One domain as the boot configuration describes it. */
 struct domain_config {

@@ -196,10 +196,11 @@ int guest_phys_to_host(const struct domain *d, uint64_t gpa, paddr_t *hpa)
  * whole first (in a form that cannot wrap), so nothing is copied unless all
  * of it is RAM; a zero length is always allowed.
  */
-static int guest_phys_access(struct domain *d, uint64_t gpa, void *buf, size_t len,
-			     enum guest_phys_op op)
+static int guest_phys_access(struct domain *d, uint64_t gpa, void *dst, const void *src,
+			     size_t len, enum guest_phys_op op)
 {
-	uint8_t *p = buf;
+	uint8_t *to = dst;
+	const uint8_t *from = src;
 
 	if (len == 0)
 		return 0;
@@ -217,33 +218,34 @@ static int guest_phys_access(struct domain *d, uint64_t gpa, void *buf, size_t l
 		offset = gpa - c->gpa;
 		n = (size_t)MIN((uint64_t)len, chunk_size(c) - offset);
 		host = phys_to_virt(c->hpa + offset);
-		if (op == GUEST_PHYS_READ)
-			memcpy(p, host, n);
-		else if (op == GUEST_PHYS_WRITE)
-			memcpy(host, p, n);
-		else
+		if (op == GUEST_PHYS_READ) {
+			memcpy(to, host, n);
+			to += n;
+		} else if (op == GUEST_PHYS_WRITE) {
+			memcpy(host, from, n);
+			from += n;
+		} else {
 			memset(host, 0, n);
+		}
 		gpa += n;
 		len -= n;
-		if (p)
-			p += n;
 	}
 	return 0;
 }
 
 int guest_phys_write(struct domain *d, uint64_t gpa, const void *src, size_t len)
 {
-	return guest_phys_access(d, gpa, (void *)src, len, GUEST_PHYS_WRITE);
+	return guest_phys_access(d, gpa, NULL, src, len, GUEST_PHYS_WRITE);
 }
 
 int guest_phys_read(struct domain *d, void *dst, uint64_t gpa, size_t len)
 {
-	return guest_phys_access(d, gpa, dst, len, GUEST_PHYS_READ);
+	return guest_phys_access(d, gpa, dst, NULL, len, GUEST_PHYS_READ);
 }
 
 int guest_phys_zero(struct domain *d, uint64_t gpa, size_t len)
 {
-	return guest_phys_access(d, gpa, NULL, len, GUEST_PHYS_ZERO);
+	return guest_phys_access(d, gpa, NULL, NULL, len, GUEST_PHYS_ZERO);
 }
 
 /*
@@ -252,10 +254,12 @@ int guest_phys_zero(struct domain *d, uint64_t gpa, size_t len)
  * stops the copy with -EFAULT after the earlier pages were copied, as in
  * Xen: callers report the error and must not rely on the destination.
  */
-static int guest_virt_access(struct vcpu *v, uint64_t gva, void *buf, size_t len, bool write)
+static int guest_virt_access(struct vcpu *v, uint64_t gva, void *dst, const void *src,
+			     size_t len, bool write)
 {
 	struct domain *d = v->domain;
-	uint8_t *p = buf;
+	uint8_t *to = dst;
+	const uint8_t *from = src;
 
 	if (len == 0)
 		return 0;
@@ -272,14 +276,16 @@ static int guest_virt_access(struct vcpu *v, uint64_t gva, void *buf, size_t len
 			return -EFAULT;
 		/* Whether the walk returns the frame or the byte, the offset is the gva's. */
 		gpa = ALIGN_DOWN(gpa, PAGE_SIZE) | offset;
-		if (write)
-			rc = guest_phys_write(d, gpa, p, n);
-		else
-			rc = guest_phys_read(d, p, gpa, n);
+		if (write) {
+			rc = guest_phys_write(d, gpa, from, n);
+			from += n;
+		} else {
+			rc = guest_phys_read(d, to, gpa, n);
+			to += n;
+		}
 		if (rc)
 			return -EFAULT;
 		gva += n;
-		p += n;
 		len -= n;
 	}
 	return 0;
@@ -287,10 +293,10 @@ static int guest_virt_access(struct vcpu *v, uint64_t gva, void *buf, size_t len
 
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
-	return guest_virt_access(v, gva, dst, len, false);
+	return guest_virt_access(v, gva, dst, NULL, len, false);
 }
 
 int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
-	return guest_virt_access(v, gva, (void *)src, len, true);
+	return guest_virt_access(v, gva, NULL, src, len, true);
 }

@@ -47,8 +47,8 @@ static struct {
 
 /* EPT changes are rare and short: one lock for all domains keeps struct arch_domain small. */
 static spinlock_t ept_lock = SPINLOCK_INIT;
-static uint64_t generation = 1;
-static uint64_t synced_generation[HV_MAX_CPUS];
+uint64_t ept_global_generation = 1;
+uint64_t ept_synced_generation[HV_MAX_CPUS];
 
 /*
  * A table as the walker sees it: a real frame, or (count pass only) one
@@ -252,13 +252,13 @@ void ept_host_init(void)
 
 uint64_t ept_generation(const struct domain *d)
 {
-	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&ept_global_generation, __ATOMIC_ACQUIRE);
 }
 
 /* Local INVEPT for one EPT, and a new generation for the other CPUs. */
 static void ept_invalidate(uint64_t eptp)
 {
-	__atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&ept_global_generation, 1, __ATOMIC_ACQ_REL);
 	if (!(host.caps & EPT_CAP_INVEPT) || !ept_hw_in_vmx_operation())
 		return;
 	if (host.caps & EPT_CAP_INVEPT_SINGLE)
@@ -280,11 +280,11 @@ void ept_sync_cpu(struct domain *d)
 			ept_hw_invept(INVEPT_SINGLE_CONTEXT, d->arch.eptp);
 		return;
 	}
-	if (cpu < HV_MAX_CPUS && synced_generation[cpu] == gen)
+	if (cpu < HV_MAX_CPUS && ept_synced_generation[cpu] == gen)
 		return;
 	ept_hw_invept(INVEPT_ALL_CONTEXTS, 0);
 	if (cpu < HV_MAX_CPUS)
-		synced_generation[cpu] = gen;
+		ept_synced_generation[cpu] = gen;
 }
 
 /* ---- Table frames ---- */
@@ -516,7 +516,7 @@ int arch_domain_init(struct domain *d)
 	d->arch.eptp = root | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
 	d->arch.ept_tables = 1;
 	/* The root frame may have been another domain's: CPUs must not trust old caches. */
-	__atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&ept_global_generation, 1, __ATOMIC_ACQ_REL);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #define ARCH_X86_EPT_H
 
 #include "arch/x86/vmx.h"
+#include "core/config.h"
 #include "core/types.h"
 
 struct domain;
@@ -96,6 +97,17 @@ uint64_t ept_generation(const struct domain *d);
  * interrupts off, in VMX operation, right before VMLAUNCH/VMRESUME.
  */
 void ept_sync_cpu(struct domain *d);
+
+/* Bumped by every EPT change; each CPU records the value it last flushed at. */
+extern uint64_t ept_global_generation;
+extern uint64_t ept_synced_generation[HV_MAX_CPUS];
+
+/* True when this CPU may hold translations older than the last EPT change. */
+static inline bool ept_cpu_stale(unsigned int cpu)
+{
+	return ept_synced_generation[cpu] !=
+	       __atomic_load_n(&ept_global_generation, __ATOMIC_ACQUIRE);
+}
 
 /*
  * Hardware edges, replaced by fakes in the host unit tests. "In VMX

@@ -28,11 +28,25 @@
 #define MSR_EFER_INDEX 0xc0000080
 #define MSR_PAT_INDEX 0x277
 
-int vmx_run(struct guest_regs *regs, uint64_t launched);
+int vmx_run(struct vcpu *v, uint64_t launched);
+bool vmx_handle_exit(struct vcpu *v);
+
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 STATIC_ASSERT(offsetof(struct vcpu, arch) == 0);
 STATIC_ASSERT(offsetof(struct arch_vcpu, regs) == 0);
-STATIC_ASSERT(offsetof(struct guest_regs, rdi) == 40);
+/* vmx_entry.S's GR_* offsets, and the argument order handle_vmcall relies on. */
+STATIC_ASSERT(offsetof(struct guest_regs, rdi) == 0);
+STATIC_ASSERT(offsetof(struct guest_regs, rsi) == 8);
+STATIC_ASSERT(offsetof(struct guest_regs, rdx) == 16);
+STATIC_ASSERT(offsetof(struct guest_regs, r10) == 24);
+STATIC_ASSERT(offsetof(struct guest_regs, r8) == 32);
+STATIC_ASSERT(offsetof(struct guest_regs, rax) == 40);
+STATIC_ASSERT(offsetof(struct guest_regs, rbx) == 48);
+STATIC_ASSERT(offsetof(struct guest_regs, rcx) == 56);
+STATIC_ASSERT(offsetof(struct guest_regs, rbp) == 64);
+STATIC_ASSERT(offsetof(struct guest_regs, r9) == 72);
+STATIC_ASSERT(offsetof(struct guest_regs, r11) == 80);
 STATIC_ASSERT(offsetof(struct guest_regs, r15) == 112);
 STATIC_ASSERT(offsetof(struct guest_regs, cr2) == 120);
 
@@ -97,13 +111,12 @@ static void gpr_write(struct vcpu *v, unsigned int index, uint64_t value)
 static bool handle_vmcall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->arch.regs;
-	const uint64_t args[HYPERCALL_NR_ARGS] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
 
 	/* Hypercalls are for the guest kernel only (SS.DPL is the CPL, SDM 25.4.1). */
 	if ((vmread(VMCS_GUEST_SS_AR) >> 5) & 3)
 		r->rax = (uint64_t)-EPERM;
 	else
-		r->rax = (uint64_t)hypercall_dispatch(v, r->rax, args);
+		r->rax = (uint64_t)hypercall_dispatch(v, r->rax, r->args);
 	advance_rip();
 	return true;
 }
@@ -337,7 +350,21 @@ static bool handle_init(struct vcpu *v)
 	return false;
 }
 
+static bool handle_unknown(struct vcpu *v)
+{
+	domain_crash(v->domain, "unhandled VM exit reason %lu at RIP %#lx",
+		     vmread(VMCS_EXIT_REASON) & 0xffff, vmread(VMCS_GUEST_RIP));
+	return false;
+}
+
+/*
+ * Every reason has an entry (handle_unknown by default, so no NULL test on
+ * the hot path); the named entries below override that default on purpose.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
+	[0 ... EXIT_REASON_MAX - 1] = handle_unknown,
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
@@ -371,6 +398,7 @@ static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[EXIT_REASON_VMFUNC] = handle_undefined,
 };
+#pragma GCC diagnostic pop
 
 static void entry_failed(struct vcpu *v)
 {
@@ -424,48 +452,67 @@ static void switch_msrs_out(struct vcpu *v)
 	v->arch.msr_sfmask = rdmsr(0xc0000084);
 }
 
+/*
+ * Called by vmx_exit_stub after every VM exit, guest registers saved.
+ * Returns true to resume the guest at once (the fast path), false to
+ * return from vmx_run to arch_vcpu_run and the scheduler.
+ */
+bool vmx_handle_exit(struct vcpu *v)
+{
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	exit_handler_t handler;
+
+	/* An entry failure has bit 31 set, so it takes the slow path too. */
+	if (unlikely(reason >= EXIT_REASON_MAX)) {
+		if (reason & EXIT_REASON_ENTRY_FAILURE)
+			entry_failure_exit(v, reason);
+		else
+			domain_crash(v->domain, "unhandled VM exit reason %u at RIP %#lx", reason,
+				     vmread(VMCS_GUEST_RIP));
+		return false;
+	}
+	handler = exit_handlers[reason];
+	if (!handler(v) || unlikely(v->requests))
+		return false;
+	/* Without a preemption timer that keeps counting, the slice is checked here. */
+	if (unlikely(v->arch.slice_deadline) && rdtsc() >= v->arch.slice_deadline)
+		return false;
+	if (unlikely(ept_cpu_stale(v->cpu)))
+		ept_sync_cpu(v->domain);
+	return true;
+}
+
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 {
-	bool timer = vmx_preemption_timer_saved();
-	uint64_t deadline = rdtsc() + slice_tsc;
 	int rc = vmcs_load(v);
 
 	if (rc) {
 		domain_crash(v->domain, "cannot load the VMCS of vCPU %u: %d", v->id, rc);
 		return;
 	}
-	if (timer)
+	if (vmx_preemption_timer_saved()) {
 		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, slice_tsc >> vmx_caps.preemption_timer_shift);
+		v->arch.slice_deadline = 0;
+	} else {
+		v->arch.slice_deadline = rdtsc() + slice_tsc;
+	}
 	switch_msrs_in(v);
-	for (;;) {
-		uint32_t reason;
-		exit_handler_t handler;
+	write_cr2(v->arch.regs.cr2);
+	while (!v->requests) {
+		bool launched = v->arch.launched;
 
-		if (v->requests)
-			break;
 		ept_sync_cpu(v->domain);
-		if (vmx_run(&v->arch.regs, v->arch.launched)) {
+		/* Set before entering: the first exit may resume at once, with VMRESUME. */
+		v->arch.launched = true;
+		if (vmx_run(v, launched)) {
 			entry_failed(v);
 			break;
 		}
-		v->arch.launched = true;
-		v->exits++;
-		reason = (uint32_t)vmread(VMCS_EXIT_REASON);
-		if (reason & EXIT_REASON_ENTRY_FAILURE) {
-			entry_failure_exit(v, reason);
+		if (v->arch.slice_deadline && rdtsc() >= v->arch.slice_deadline)
 			break;
-		}
-		handler = (reason & 0xffff) < EXIT_REASON_MAX ? exit_handlers[reason & 0xffff] :
-								 NULL;
-		if (!handler) {
-			domain_crash(v->domain, "unhandled VM exit reason %u at RIP %#lx",
-				     reason & 0xffff, vmread(VMCS_GUEST_RIP));
-			break;
-		}
-		if (!handler(v))
-			break;
-		if (!timer && rdtsc() >= deadline)
+		if (vmread(VMCS_EXIT_REASON) == EXIT_REASON_PREEMPTION_TIMER)
 			break;
 	}
+	v->arch.regs.cr2 = read_cr2();
 	switch_msrs_out(v);
 }

@@ -7,10 +7,19 @@
 
 #include "core/types.h"
 
-/* Guest general registers not kept in the VMCS (RSP and RIP are). */
+/*
+ * Guest general registers not kept in the VMCS (RSP and RIP are). The five
+ * hypercall argument registers come first, in argument order, so the
+ * VMCALL handler passes them as an array without copying.
+ */
 struct guest_regs {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	union {
+		struct {
+			uint64_t rdi, rsi, rdx, r10, r8;
+		};
+		uint64_t args[5]; /* hypercall arguments 1-5 */
+	};
+	uint64_t rax, rbx, rcx, rbp, r9, r11, r12, r13, r14, r15;
 	uint64_t cr2;
 };
 
@@ -28,6 +37,7 @@ struct arch_vcpu {
 	bool launched;          /* VMLAUNCH done: the next entry is VMRESUME */
 	int loaded_on_cpu;      /* physical CPU whose current VMCS this is, or -1 */
 	uint64_t hypercall_page_gpa; /* 0: none installed */
+	uint64_t slice_deadline; /* TSC end of the slice when there is no preemption timer */
 	bool vmcs_ready;        /* fields written (on the vCPU's own CPU, at first run) */
 	uint32_t pvh_entry;     /* PVH start state, applied when the VMCS is built */
 	uint32_t pvh_ebx;

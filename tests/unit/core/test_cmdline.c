@@ -141,8 +141,8 @@ static void test_domains(void **state)
 	assert_int_equal(opt.domains[1].cpu, 1);
 	assert_int_equal(opt.domains[1].timeout_ms, 3000);
 
-	assert_int_equal(parse("domain=big,kernel=k,memory=4G", &opt, err), 0);
-	assert_int_equal(opt.domains[0].memory, 4ULL << 30);
+	assert_int_equal(parse("domain=big,kernel=k,memory=3G", &opt, err), 0);
+	assert_int_equal(opt.domains[0].memory, 3ULL << 30);
 	assert_int_equal(parse("domain=small,kernel=k,memory=2048k", &opt, err), 0);
 	assert_int_equal(opt.domains[0].memory, 2 << 20);
 }
@@ -155,7 +155,7 @@ static void test_domain_errors(void **state)
 	expect_error("domain=a,kernel=k domain=a,kernel=j", "name 'a' used twice");
 	expect_error("domain=a,kernel=k,memory=3M", "memory '3M'");
 	expect_error("domain=a,kernel=k,memory=1M", "memory '1M'");
-	expect_error("domain=a,kernel=k,memory=6G", "memory '6G'");
+	expect_error("domain=a,kernel=k,memory=4G", "memory '4G'");
 	expect_error("domain=a,kernel=k,memory=99999999999999999999G", "memory");
 	expect_error("domain=a,kernel=k,memory=lots", "memory 'lots'");
 	expect_error("domain=a,kernel=k,vcpus=0", "vcpus '0'");

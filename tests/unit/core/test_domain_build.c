@@ -394,11 +394,14 @@ static struct range check_guest(const struct expect *e, struct range *initrd_out
 		initrd.start = mod.paddr;
 		initrd.end = mod.paddr + mod.size;
 		assert_int_equal(initrd.start % PAGE_SIZE, 0);
-		assert_true(initrd.start >= PAGE_SIZE && initrd.end <= mem && initrd.end <= LIMIT_1G);
+		assert_true(initrd.start >= PAGE_SIZE);
+		assert_true(initrd.end <= mem && initrd.end <= LIMIT_1G);
 		assert_false(overlaps(initrd, info));
-		for (unsigned int i = 0; i < k->nr_segs; i++)
-			assert_false(overlaps(initrd, (struct range){ k->segs[i].paddr,
-							       k->segs[i].paddr + k->segs[i].memsz }));
+		for (unsigned int i = 0; i < k->nr_segs; i++) {
+			struct range s = { k->segs[i].paddr, k->segs[i].paddr + k->segs[i].memsz };
+
+			assert_false(overlaps(initrd, s));
+		}
 		if (e->initrd_cmdline) {
 			size_t len = strlen(e->initrd_cmdline) + 1;
 			uint8_t *s = read_guest(mod.cmdline_paddr, len);
@@ -749,7 +752,8 @@ static void test_bad_elf(void **state)
 static void test_no_room_for_start_info(void **state)
 {
 	const struct seg segs[] = {
-		{ .paddr = 0x1000, .filesz = 0x10, .memsz = 2 * MiB - 0x1000, .flags = PF_R | PF_X },
+		{ .paddr = 0x1000, .filesz = 0x10, .memsz = 2 * MiB - 0x1000,
+		  .flags = PF_R | PF_X },
 	};
 	const struct kernel_spec k = {
 		.is64 = true, .machine = EM_X86_64, .segs = segs, .nr_segs = 1,
