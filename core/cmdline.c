@@ -170,6 +170,13 @@ static int parse_domain_field(struct domain_config *c, char *field, char *err, s
 			return -EINVAL;
 		}
 		c->timeout_ms = n;
+	} else if (!strcmp(field, "test")) {
+		if (strcmp(value, "bad-guest-state")) {
+			snprintf(err, errlen, "domain '%s': unknown test '%s' (bad-guest-state)",
+				 c->name, value);
+			return -EINVAL;
+		}
+		c->test_bad_guest_state = true;
 	} else {
 		snprintf(err, errlen, "domain '%s': unknown setting '%s'", c->name, field);
 		return -EINVAL;

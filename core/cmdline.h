@@ -13,7 +13,9 @@
  *                                           a guest domain (repeatable): SIZE in K/M/G,
  *                                           a multiple of 2M (default 16M); vcpus default
  *                                           1; cpu = physical CPU of vCPU 0; timeout
- *                                           destroys the domain after MS milliseconds
+ *                                           destroys the domain after MS milliseconds;
+ *                                           ,test=bad-guest-state makes its first VM
+ *                                           entry fail (tests the failure report)
  */
 #ifndef CORE_CMDLINE_H
 #define CORE_CMDLINE_H

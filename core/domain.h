@@ -30,6 +30,7 @@ struct domain_config {
 	unsigned int vcpus;
 	int cpu;             /* physical CPU of vCPU 0, -1 to spread automatically */
 	uint64_t timeout_ms; /* destroy the domain after this long; 0: never */
+	bool test_bad_guest_state; /* test hook: corrupt the VMCS so VM entry fails */
 };
 
 enum domain_state {

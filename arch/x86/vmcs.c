@@ -257,6 +257,12 @@ int vmcs_load(struct vcpu *v)
 		       v->domain->id, v->id, vmread(VMCS_INSTRUCTION_ERROR));
 		return -EIO;
 	}
+	/* RFLAGS bit 1 must be set (SDM 27.3.1.4): a VM entry that must fail. */
+	if (v->domain->config.test_bad_guest_state) {
+		pr_info("vmcs: d%uv%u: test hook: clearing guest RFLAGS bit 1\n", v->domain->id,
+			v->id);
+		vmwrite(VMCS_GUEST_RFLAGS, 0);
+	}
 	v->arch.vmcs_ready = true;
 	return 0;
 }

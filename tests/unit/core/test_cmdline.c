@@ -140,6 +140,10 @@ static void test_domains(void **state)
 	assert_int_equal(opt.domains[1].vcpus, 2);
 	assert_int_equal(opt.domains[1].cpu, 1);
 	assert_int_equal(opt.domains[1].timeout_ms, 3000);
+	assert_false(opt.domains[1].test_bad_guest_state);
+
+	assert_int_equal(parse("domain=t,kernel=k,test=bad-guest-state", &opt, err), 0);
+	assert_true(opt.domains[0].test_bad_guest_state);
 
 	assert_int_equal(parse("domain=big,kernel=k,memory=3G", &opt, err), 0);
 	assert_int_equal(opt.domains[0].memory, 3ULL << 30);
@@ -165,6 +169,7 @@ static void test_domain_errors(void **state)
 	expect_error("domain=a,kernel=k,colour=red", "unknown setting 'colour'");
 	expect_error("domain=a,kernel=k,vcpus", "'vcpus' is not key=value");
 	expect_error("domain=a,kernel=b@d", "bad module name 'b@d'");
+	expect_error("domain=a,kernel=k,test=explode", "unknown test 'explode'");
 }
 
 int main(void)
