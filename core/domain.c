@@ -89,6 +89,15 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
 	spin_unlock(&d->lock);
 }
 
+void domain_kick_vcpus(struct domain *d)
+{
+	unsigned int self = arch_cpu_id();
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->on_cpu && d->vcpus[i]->cpu != self)
+			arch_kick_cpu(d->vcpus[i]->cpu);
+}
+
 /* The first end wins; every vCPU is then asked to stop. */
 static void domain_end(struct domain *d, bool crashed, const char *reason)
 {

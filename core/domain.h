@@ -123,6 +123,9 @@ __printf(2, 3) void domain_crash(struct domain *d, const char *fmt, ...);
 /* SCHEDOP_shutdown: reason is SHUTDOWN_*. */
 void domain_shutdown(struct domain *d, uint32_t reason);
 
+/* Makes every vCPU of d running on another CPU leave guest mode (after an EPT change). */
+void domain_kick_vcpus(struct domain *d);
+
 /* Console output of a domain: lines are logged as "(d<id>) text". */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
 

@@ -70,6 +70,8 @@ static int map_shared_info(struct domain *d, uint64_t gfn)
 	if (rc)
 		return rc;
 	d->shared_info_gfn = gfn;
+	/* Other vCPUs must leave guest mode to pick up the new translation. */
+	domain_kick_vcpus(d);
 
 	/* Moved: the old gfn shows its own RAM frame again (Xen leaves a hole there). */
 	if (old != GFN_NONE && old != gfn && old < ram_frames(d)) {

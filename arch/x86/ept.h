@@ -16,6 +16,7 @@
 #ifndef ARCH_X86_EPT_H
 #define ARCH_X86_EPT_H
 
+#include "arch/x86/msr.h"
 #include "arch/x86/vmx.h"
 #include "core/config.h"
 #include "core/types.h"
@@ -55,13 +56,7 @@ struct domain;
 #define EPT_CAP_INVEPT_SINGLE (1UL << 25)
 #define EPT_CAP_INVEPT_ALL (1UL << 26)
 
-/* MTRR registers (SDM 12.11.2) beyond the two msr.h names. */
-#define MSR_IA32_MTRR_PHYSBASE(n) (0x200 + 2 * (n))
-#define MSR_IA32_MTRR_PHYSMASK(n) (0x201 + 2 * (n))
-#define MSR_IA32_MTRR_FIX64K_00000 0x250
-#define MSR_IA32_MTRR_FIX16K_80000 0x258
-#define MSR_IA32_MTRR_FIX16K_A0000 0x259
-#define MSR_IA32_MTRR_FIX4K_C0000 0x268 /* eight registers, up to 0x26f */
+/* MTRR register fields (SDM 12.11.2); the MSR numbers are in msr.h. */
 #define MTRRCAP_VCNT_MASK 0xffUL
 #define MTRRCAP_FIX (1UL << 8)
 #define MTRR_DEF_TYPE_MASK 0xffUL

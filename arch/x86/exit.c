@@ -25,12 +25,11 @@
 #define VECTOR_UD 6
 #define VECTOR_GP 13
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
-#define MSR_EFER_INDEX 0xc0000080
-#define MSR_PAT_INDEX 0x277
 
 int vmx_run(struct vcpu *v, uint64_t launched);
 bool vmx_handle_exit(struct vcpu *v);
 
+#define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 STATIC_ASSERT(offsetof(struct vcpu, arch) == 0);
@@ -113,10 +112,19 @@ static bool handle_vmcall(struct vcpu *v)
 	struct guest_regs *r = &v->arch.regs;
 
 	/* Hypercalls are for the guest kernel only (SS.DPL is the CPL, SDM 25.4.1). */
-	if ((vmread(VMCS_GUEST_SS_AR) >> 5) & 3)
+	if ((vmread(VMCS_GUEST_SS_AR) >> 5) & 3) {
 		r->rax = (uint64_t)-EPERM;
-	else
+	} else if (likely(vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG)) {
 		r->rax = (uint64_t)hypercall_dispatch(v, r->rax, r->args);
+	} else {
+		/* 32-bit guests pass EBX, ECX, EDX, ESI, EDI (Xen's 32-bit convention). */
+		const uint64_t args[HYPERCALL_NR_ARGS] = {
+			(uint32_t)r->rbx, (uint32_t)r->rcx, (uint32_t)r->rdx, (uint32_t)r->rsi,
+			(uint32_t)r->rdi,
+		};
+
+		r->rax = (uint32_t)hypercall_dispatch(v, (uint32_t)r->rax, args);
+	}
 	advance_rip();
 	return true;
 }
@@ -167,9 +175,9 @@ static bool handle_msr_read(struct vcpu *v)
 	uint64_t value;
 	int rc = 0;
 
-	if (msr == MSR_EFER_INDEX)
+	if (msr == MSR_EFER)
 		value = vmread(VMCS_GUEST_IA32_EFER);
-	else if (msr == MSR_PAT_INDEX)
+	else if (msr == MSR_IA32_PAT)
 		value = vmread(VMCS_GUEST_IA32_PAT);
 	else
 		rc = msr_emulate_read(v, msr, &value);
@@ -190,9 +198,9 @@ static bool handle_msr_write(struct vcpu *v)
 	uint64_t value = (r->rdx << 32) | (uint32_t)r->rax;
 	int rc;
 
-	if (msr == MSR_EFER_INDEX)
+	if (msr == MSR_EFER)
 		rc = efer_write(v, value);
-	else if (msr == MSR_PAT_INDEX)
+	else if (msr == MSR_IA32_PAT)
 		rc = pat_write(value);
 	else
 		rc = msr_emulate_write(v, msr, value);
@@ -437,19 +445,19 @@ static void entry_failure_exit(struct vcpu *v, uint32_t reason)
 static void switch_msrs_in(struct vcpu *v)
 {
 	wrmsr(MSR_KERNEL_GS_BASE, v->arch.msr_kernel_gs_base);
-	wrmsr(0xc0000081, v->arch.msr_star);
-	wrmsr(0xc0000082, v->arch.msr_lstar);
-	wrmsr(0xc0000083, v->arch.msr_cstar);
-	wrmsr(0xc0000084, v->arch.msr_sfmask);
+	wrmsr(MSR_STAR, v->arch.msr_star);
+	wrmsr(MSR_LSTAR, v->arch.msr_lstar);
+	wrmsr(MSR_CSTAR, v->arch.msr_cstar);
+	wrmsr(MSR_SFMASK, v->arch.msr_sfmask);
 }
 
 static void switch_msrs_out(struct vcpu *v)
 {
 	v->arch.msr_kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	v->arch.msr_star = rdmsr(0xc0000081);
-	v->arch.msr_lstar = rdmsr(0xc0000082);
-	v->arch.msr_cstar = rdmsr(0xc0000083);
-	v->arch.msr_sfmask = rdmsr(0xc0000084);
+	v->arch.msr_star = rdmsr(MSR_STAR);
+	v->arch.msr_lstar = rdmsr(MSR_LSTAR);
+	v->arch.msr_cstar = rdmsr(MSR_CSTAR);
+	v->arch.msr_sfmask = rdmsr(MSR_SFMASK);
 }
 
 /*

@@ -181,5 +181,6 @@
 
 /* Segment access rights in the VMCS (SDM 25.4.1) */
 #define VMX_AR_UNUSABLE (1u << 16)
+#define VMX_AR_CS_LONG (1u << 13) /* L: 64-bit code segment */
 
 #endif

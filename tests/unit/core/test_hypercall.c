@@ -125,6 +125,14 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
 	console_calls++;
 }
 
+static unsigned int kicks;
+
+void domain_kick_vcpus(struct domain *d)
+{
+	(void)d;
+	kicks++;
+}
+
 void domain_shutdown(struct domain *d, uint32_t reason)
 {
 	assert_ptr_equal(d, &dom);
@@ -819,8 +827,10 @@ static int64_t add_to_physmap(domid_t domid, uint32_t space, uint64_t idx, uint6
 static void test_add_to_physmap_shared_info(void **state)
 {
 	const uint8_t *page;
+	unsigned int kicks_before = kicks;
 
 	assert_int_equal(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, 0x80), 0);
+	assert_int_equal(kicks, kicks_before + 1); /* other vCPUs pick up the new mapping */
 	assert_int_equal(overhead_allocs, 1);
 	assert_int_equal(dom.shared_info_hpa, OVERHEAD_BASE);
 	assert_int_equal(dom.shared_info_gfn, 0x80);
