@@ -10,7 +10,8 @@ NM := nm
 WARNINGS := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter
 COMMON_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -I. -ffreestanding -fno-stack-protector \
-	-fno-strict-aliasing -fno-common -mno-red-zone -mgeneral-regs-only
+	-fno-strict-aliasing -fno-common -mno-red-zone -mgeneral-regs-only \
+	-fno-tree-loop-distribute-patterns
 
 # The hypervisor proper: linked at the top 2 GiB, runs wherever it was loaded.
 HV_CFLAGS := $(COMMON_CFLAGS) -fno-pic -fno-pie -mcmodel=kernel -fno-omit-frame-pointer \

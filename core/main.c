@@ -136,6 +136,12 @@ static __noreturn void run_domains(const struct boot_info *bi, unsigned int cpus
 	sched_run();
 }
 
+/* With loglvl=debug: how far into the boot each phase ends, in TSC ticks. */
+static void boot_phase(const char *name)
+{
+	pr_debug("boot: %s done at %lu ticks after hand-off\n", name, arch_cycles() - hv_entry_tsc);
+}
+
 static void test_fault(void)
 {
 	uintptr_t addr = 8;
@@ -169,11 +175,13 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 		fail("error", msg);
 	}
 
+	boot_phase("console");
 	if (memory_init(bi))
 		fail("error", "memory: no usable memory map (see the messages above)");
 	rc = arch_paging_init(bi);
 	if (rc)
 		panic("cannot build the hypervisor's page tables: %d", rc);
+	boot_phase("memory and paging");
 	check_modules(bi);
 
 	rc = acpi_parse(bi->rsdp, bi->rsdp_length, &acpi, err, sizeof(err));
@@ -197,6 +205,7 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 		pr_err("%s\n", msg);
 		fail("refused", msg);
 	}
+	boot_phase("ACPI and CPU features");
 	rc = arch_virt_cpu_start();
 	if (rc) {
 		char msg[300];
@@ -208,7 +217,9 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 	}
 
 	sched_init();
+	boot_phase("VMXON");
 	cpus = arch_smp_boot(have_acpi ? &acpi : NULL, options.maxcpus);
+	boot_phase("SMP");
 	pr_info("smp: %u CPU%s online, each in VMX root operation\n", cpus, cpus == 1 ? "" : "s");
 
 	if (options.test_fault)

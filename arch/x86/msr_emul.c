@@ -39,25 +39,23 @@
 #define STUB_INT3 0xcc
 static const uint8_t stub_vmcall[3] = { 0x0f, 0x01, 0xc1 };
 
+/*
+ * The MSRs a guest reads and writes without an exit: guest-state fields of
+ * the VMCS (SDM 25.4.1), or switched with the vCPU by the exit code.
+ */
+const uint32_t msr_passthrough[] = {
+	MSR_FS_BASE,	      MSR_GS_BASE,	   MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP, MSR_KERNEL_GS_BASE, MSR_STAR,		 MSR_LSTAR,
+	MSR_CSTAR,	      MSR_SFMASK,
+};
+const unsigned int nr_msr_passthrough = ARRAY_SIZE(msr_passthrough);
+
 bool msr_is_passthrough(uint32_t msr)
 {
-	switch (msr) {
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_IA32_SYSENTER_CS:
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-		/* Guest-state fields of the VMCS (SDM 25.4.1). */
-	case MSR_KERNEL_GS_BASE:
-	case MSR_STAR:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_SFMASK:
-		/* Switched with the vCPU by the exit code. */
-		return true;
-	default:
-		return false;
-	}
+	for (unsigned int i = 0; i < nr_msr_passthrough; i++)
+		if (msr_passthrough[i] == msr)
+			return true;
+	return false;
 }
 
 static bool msr_is_mtrr(uint32_t msr)

@@ -58,16 +58,14 @@ static int build_bitmaps(void)
 		return rc;
 	msr_bitmap = phys_to_virt(vmx_msr_bitmap_pa);
 	memset(msr_bitmap, 0xff, PAGE_SIZE);
-	/* Read low, read high, write low, write high: 1 KiB each. */
-	for (uint32_t msr = 0; msr < 0x2000; msr++) {
-		if (msr_is_passthrough(msr)) {
-			msr_bitmap[msr / 8] &= ~(1u << (msr % 8));
-			msr_bitmap[2048 + msr / 8] &= ~(1u << (msr % 8));
-		}
-		if (msr_is_passthrough(0xc0000000 + msr)) {
-			msr_bitmap[1024 + msr / 8] &= ~(1u << (msr % 8));
-			msr_bitmap[3072 + msr / 8] &= ~(1u << (msr % 8));
-		}
+	/* Read low, read high, write low, write high: 1 KiB each (SDM 25.6.9). */
+	for (unsigned int i = 0; i < nr_msr_passthrough; i++) {
+		uint32_t msr = msr_passthrough[i];
+		unsigned int base = msr >= 0xc0000000 ? 1024 : 0;
+		uint32_t index = msr & 0x1fff;
+
+		msr_bitmap[base + index / 8] &= ~(1u << (index % 8));
+		msr_bitmap[base + 2048 + index / 8] &= ~(1u << (index % 8));
 	}
 	memset(phys_to_virt(vmx_io_bitmap_a_pa), 0xff, PAGE_SIZE);
 	memset(phys_to_virt(vmx_io_bitmap_b_pa), 0xff, PAGE_SIZE);

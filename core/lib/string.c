@@ -2,14 +2,24 @@
  * The C library's memory and string functions, for the freestanding
  * hypervisor and UEFI loader. The compiler also emits calls to memcpy,
  * memmove and memset on its own, so these must exist with these names.
+ * memcpy and memset move a word at a time once the destination is aligned:
+ * zeroing a domain's memory is most of the work of creating it.
  */
 #include "core/lib/string.h"
+
+typedef uint64_t __attribute__((may_alias, aligned(1))) unaligned_word;
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = *s++;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8, s += 8)
+		*(uint64_t *)d = *(const unaligned_word *)s;
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -30,7 +40,14 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
+	uint64_t word = 0x0101010101010101ULL * (uint8_t)c;
 
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = (uint8_t)c;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(uint64_t *)d = word;
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;
