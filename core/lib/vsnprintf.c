@@ -1,7 +1,8 @@
 /*
- * A small vsnprintf for the hypervisor and the UEFI loader; the supported
- * conversions are listed in vsnprintf.h. Output is always terminated when
- * size > 0, and the return value is the length the full output would have.
+ * A small vsnprintf for the hypervisor, the UEFI loader and the guest test
+ * runtime. Output beyond the buffer is counted but dropped, as C's
+ * vsnprintf does; tests/unit/core/lib/test_vsnprintf.c checks every
+ * supported format against the C library.
  */
 #include "core/lib/string.h"
 #include "core/lib/vsnprintf.h"
@@ -9,7 +10,7 @@
 struct out {
 	char *buf;
 	size_t size;
-	size_t len;
+	size_t len; /* what the full output needs */
 };
 
 static void put(struct out *o, char c)
@@ -19,140 +20,185 @@ static void put(struct out *o, char c)
 	o->len++;
 }
 
-static void put_padded(struct out *o, const char *s, size_t n, int width, bool left, char pad)
+static void put_padding(struct out *o, char c, int n)
 {
-	int fill = width > (int)n ? width - (int)n : 0;
-
-	if (!left && pad == '0' && n && (*s == '-')) {
-		put(o, *s++);
-		n--;
-	}
-	if (!left)
-		while (fill--)
-			put(o, pad);
-	while (n--)
-		put(o, *s++);
-	if (left)
-		while (fill-- > 0)
-			put(o, ' ');
+	while (n-- > 0)
+		put(o, c);
 }
 
-static size_t format_number(char *tmp, uint64_t v, unsigned int base, bool upper, bool negative)
+struct spec {
+	bool left;
+	bool zero;
+	bool alt;
+	bool pointer; /* %p: "0x" even for 0 */
+	int width;
+	int precision; /* -1: none */
+};
+
+static void put_string(struct out *o, const char *s, const struct spec *sp)
+{
+	size_t n, i;
+
+	if (!s)
+		s = "(null)";
+	n = sp->precision >= 0 ? strnlen(s, (size_t)sp->precision) : strlen(s);
+	if (!sp->left)
+		put_padding(o, ' ', sp->width - (int)n);
+	for (i = 0; i < n; i++)
+		put(o, s[i]);
+	if (sp->left)
+		put_padding(o, ' ', sp->width - (int)n);
+}
+
+static void put_number(struct out *o, uint64_t v, bool negative, unsigned int base, bool upper,
+		       const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char rev[24];
-	size_t n = 0, len = 0;
+	char tmp[24];
+	const char *prefix = "";
+	int n = 0, len;
 
 	do {
-		rev[n++] = digits[v % base];
+		tmp[n++] = digits[v % base];
 		v /= base;
 	} while (v);
 	if (negative)
-		tmp[len++] = '-';
+		prefix = "-";
+	else if (sp->alt && base == 16 && (tmp[n - 1] != '0' || sp->pointer))
+		prefix = upper ? "0X" : "0x";
+	else if (sp->alt && base == 8 && tmp[n - 1] != '0')
+		prefix = "0";
+	len = n + (int)strlen(prefix);
+
+	if (!sp->left && !sp->zero)
+		put_padding(o, ' ', sp->width - len);
+	while (*prefix)
+		put(o, *prefix++);
+	if (!sp->left && sp->zero)
+		put_padding(o, '0', sp->width - len);
 	while (n)
-		tmp[len++] = rev[--n];
-	return len;
+		put(o, tmp[--n]);
+	if (sp->left)
+		put_padding(o, ' ', sp->width - len);
+}
+
+/* Reads an argument of the given length modifier: 0 int, 1 long, 2 long long, -1 short, -2 char. */
+static uint64_t arg_unsigned(va_list *ap, int length)
+{
+	switch (length) {
+	case -2:
+		return (uint8_t)va_arg(*ap, unsigned int);
+	case -1:
+		return (uint16_t)va_arg(*ap, unsigned int);
+	case 0:
+		return va_arg(*ap, unsigned int);
+	default:
+		return va_arg(*ap, unsigned long long);
+	}
+}
+
+static int64_t arg_signed(va_list *ap, int length)
+{
+	switch (length) {
+	case -2:
+		return (int8_t)va_arg(*ap, int);
+	case -1:
+		return (int16_t)va_arg(*ap, int);
+	case 0:
+		return va_arg(*ap, int);
+	default:
+		return va_arg(*ap, long long);
+	}
 }
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = { .buf = buf, .size = size, .len = 0 };
+	va_list args;
 
+	va_copy(args, ap);
 	for (; *fmt; fmt++) {
-		bool left = false, alt = false;
-		char pad = ' ';
-		int width = 0, precision = -1, longs = 0;
-		char tmp[32];
-		size_t n;
+		struct spec sp = { .precision = -1 };
+		int length = 0;
 
 		if (*fmt != '%') {
 			put(&o, *fmt);
 			continue;
 		}
-		for (fmt++;; fmt++) {
+		for (;;) {
+			fmt++;
 			if (*fmt == '-')
-				left = true;
+				sp.left = true;
 			else if (*fmt == '0')
-				pad = '0';
+				sp.zero = true;
 			else if (*fmt == '#')
-				alt = true;
+				sp.alt = true;
 			else
 				break;
 		}
 		if (*fmt == '*') {
-			width = va_arg(ap, int);
+			sp.width = va_arg(args, int);
 			fmt++;
+		} else {
+			while (*fmt >= '0' && *fmt <= '9')
+				sp.width = sp.width * 10 + (*fmt++ - '0');
 		}
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
 		if (*fmt == '.') {
-			precision = 0;
+			sp.precision = 0;
 			fmt++;
 			if (*fmt == '*') {
-				precision = va_arg(ap, int);
+				sp.precision = va_arg(args, int);
 				fmt++;
+			} else {
+				while (*fmt >= '0' && *fmt <= '9')
+					sp.precision = sp.precision * 10 + (*fmt++ - '0');
 			}
-			while (*fmt >= '0' && *fmt <= '9')
-				precision = precision * 10 + (*fmt++ - '0');
 		}
-		while (*fmt == 'l' || *fmt == 'z' || *fmt == 'h') {
-			if (*fmt != 'h')
-				longs++;
-			fmt++;
+		for (;; fmt++) {
+			if (*fmt == 'l' || *fmt == 'z')
+				length = length < 0 ? 1 : length + 1;
+			else if (*fmt == 'h')
+				length--;
+			else
+				break;
 		}
 
 		switch (*fmt) {
 		case 'd':
 		case 'i': {
-			int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
+			int64_t v = arg_signed(&args, length);
 
-			n = format_number(tmp, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, false,
-					  v < 0);
-			put_padded(&o, tmp, n, width, left, pad);
+			put_number(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false, &sp);
 			break;
 		}
 		case 'u':
+			put_number(&o, arg_unsigned(&args, length), false, 10, false, &sp);
+			break;
 		case 'x':
-		case 'X': {
-			uint64_t v = longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
-			unsigned int base = *fmt == 'u' ? 10 : 16;
-			size_t off = 0;
-
-			if (alt && base == 16 && v) {
-				tmp[0] = '0';
-				tmp[1] = 'x';
-				off = 2;
-			}
-			n = off + format_number(tmp + off, v, base, *fmt == 'X', false);
-			put_padded(&o, tmp, n, width, left, pad);
+		case 'X':
+			put_number(&o, arg_unsigned(&args, length), false, 16, *fmt == 'X', &sp);
 			break;
-		}
-		case 'p': {
-			uint64_t v = (uintptr_t)va_arg(ap, void *);
-
-			tmp[0] = '0';
-			tmp[1] = 'x';
-			n = 2 + format_number(tmp + 2, v, 16, false, false);
-			put_padded(&o, tmp, n, width, left, ' ');
+		case 'o':
+			put_number(&o, arg_unsigned(&args, length), false, 8, false, &sp);
 			break;
-		}
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-
-			if (!s)
-				s = "(null)";
-			n = precision >= 0 ? strnlen(s, (size_t)precision) : strlen(s);
-			put_padded(&o, s, n, width, left, ' ');
+		case 'p':
+			sp.alt = true;
+			sp.pointer = true;
+			put_number(&o, (uint64_t)(uintptr_t)va_arg(args, void *), false, 16, false,
+				   &sp);
 			break;
-		}
+		case 's':
+			put_string(&o, va_arg(args, const char *), &sp);
+			break;
 		case 'c':
-			tmp[0] = (char)va_arg(ap, int);
-			put_padded(&o, tmp, 1, width, left, ' ');
+			put(&o, (char)va_arg(args, int));
 			break;
 		case '%':
 			put(&o, '%');
 			break;
 		case '\0':
+			/* A lone '%' at the end: print it, and stop. */
+			put(&o, '%');
 			fmt--;
 			break;
 		default:
@@ -161,6 +207,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 	}
+	va_end(args);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return (int)o.len;

@@ -1,7 +1,8 @@
 /*
- * Formatted output for the hypervisor and the UEFI loader: %d %i %u %x %X
- * %p %s %c %% with the l, ll, z flags, width, '0' and '-' padding, and
- * precision for %s. Same prototypes as the C library's.
+ * Formatted output for the hypervisor, the UEFI loader and the guest test
+ * runtime: %d %i %u %x %X %o %p %s %c %% with the hh, h, l, ll and z length
+ * modifiers, the '-', '0' and '#' flags, width and precision (also as '*').
+ * Same prototypes as the C library's.
  */
 #ifndef CORE_LIB_VSNPRINTF_H
 #define CORE_LIB_VSNPRINTF_H

@@ -20,7 +20,9 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=4096 -z noexecstack 
 	--no-warn-rwx-segments --build-id=none -T tests/guest/guest.ld
 
 GUEST_RT_SRCS := $(wildcard tests/guest/rt/*.c tests/guest/rt/*.S)
-GUEST_RT_OBJS := $(patsubst tests/guest/%,$(BUILD)/guest/obj/%.o,$(GUEST_RT_SRCS))
+GUEST_LIB_SRCS := core/lib/string.c core/lib/vsnprintf.c
+GUEST_RT_OBJS := $(patsubst tests/guest/%,$(BUILD)/guest/obj/%.o,$(GUEST_RT_SRCS)) \
+	$(patsubst %,$(BUILD)/guest/obj/lib/%.o,$(GUEST_LIB_SRCS))
 GUEST_NAMES := $(patsubst tests/guest/%.c,%,$(wildcard tests/guest/*.c))
 GUEST_ELFS := $(patsubst %,$(BUILD)/guest/%.elf,$(GUEST_NAMES))
 
@@ -29,6 +31,11 @@ all: guests
 guests: $(GUEST_ELFS)
 
 $(BUILD)/guest/obj/%.c.o: tests/guest/%.c tests/guest/guest.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+# The hypervisor's string and format functions, built for the guests too.
+$(BUILD)/guest/obj/lib/%.c.o: %.c tests/guest/guest.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
@@ -44,21 +51,6 @@ $(BUILD)/guest/%.elf: $(BUILD)/guest/obj/%.c.o $(GUEST_RT_OBJS) tests/guest/gues
 
 guest-selftest: $(GUEST_ELFS)
 	tests/guest/qemu-selftest $(BUILD)/guest
-
-# Host unit tests of the runtime's portable parts (cmocka, like tests/unit/),
-# run by `make test` with the others. The runtime's libc-named functions are
-# built renamed so that they do not replace the C library's in the program.
-GUEST_UNIT_RENAME := -Dvsnprintf=rt_vsnprintf -Dsnprintf=rt_snprintf
-GUEST_UNIT_TESTS := $(BUILD)/unit/guest/rt/test_vsnprintf
-UNIT_TESTS += $(GUEST_UNIT_TESTS)
-unit-test-build: $(GUEST_UNIT_TESTS)
-
-$(BUILD)/unit/guest/rt/test_vsnprintf: tests/guest/unit/test_vsnprintf.c \
-		tests/guest/rt/vsnprintf.c tests/guest/rt/console.h tests/guest/guest.mk
-	@mkdir -p $(dir $@)
-	$(CC) $(UNIT_CFLAGS) -Itests/guest $(GUEST_UNIT_RENAME) -c tests/guest/rt/vsnprintf.c \
-		-o $@-vsnprintf.o
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $@-vsnprintf.o -lcmocka
 
 # The benchmark: one CPU, so that one TSC tick is one emulated instruction.
 bench: $(BUILD)/iso/guest-bench.iso

@@ -24,8 +24,12 @@
 #define PTE_W 0x002
 #define PTE_U 0x004
 #define PTE_PS 0x080
+#ifdef __ASSEMBLY__
 #define PAGE_SHIFT 12
 #define PAGE_SIZE 4096
+#else
+#include "core/types.h" /* PAGE_SHIFT, PAGE_SIZE */
+#endif
 #define LARGE_PAGE_SHIFT 21
 #define LARGE_PAGE_SIZE (1 << LARGE_PAGE_SHIFT)
 

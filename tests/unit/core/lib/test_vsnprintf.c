@@ -1,8 +1,9 @@
 /*
- * Host unit test of the guest runtime's vsnprintf (tests/guest/rt/vsnprintf.c),
- * with the C library's snprintf as the oracle for every supported format.
- * The runtime's functions are built renamed (rt_vsnprintf, rt_snprintf) so
- * that they do not replace the C library's in this program.
+ * Host unit test of core/lib/vsnprintf.c (the hypervisor's, the loader's and
+ * the guest runtime's), with the C library's snprintf as the oracle for
+ * every supported format. The file under test is built renamed
+ * (rt_vsnprintf, rt_snprintf, tests/unit/unit.mk) so that it does not
+ * replace the C library's functions in this program.
  */
 #include <limits.h>
 #include <setjmp.h>
