@@ -46,6 +46,18 @@ static inline void cpuid(uint32_t leaf, struct cpuid_regs *r)
 	cpuid_count(leaf, 0, r);
 }
 
+/* Physical-address width: CPUID 0x80000008 EAX[7:0], 36 without the leaf (SDM 4.1.4). */
+static inline unsigned int cpu_phys_addr_bits(void)
+{
+	struct cpuid_regs r;
+
+	cpuid(0x80000000, &r);
+	if (r.eax < 0x80000008)
+		return 36;
+	cpuid(0x80000008, &r);
+	return r.eax & 0xff;
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
 	uint32_t lo, hi;

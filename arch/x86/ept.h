@@ -122,16 +122,9 @@ static inline uint64_t ept_hw_rdmsr(uint32_t msr)
 	return rdmsr(msr);
 }
 
-/* CPUID 0x80000008 EAX[7:0]; 36 when the leaf is missing (SDM 4.1.4). */
 static inline unsigned int ept_hw_phys_addr_bits(void)
 {
-	struct cpuid_regs r;
-
-	cpuid(0x80000000, &r);
-	if (r.eax < 0x80000008)
-		return 36;
-	cpuid(0x80000008, &r);
-	return r.eax & 0xff;
+	return cpu_phys_addr_bits();
 }
 
 static inline bool ept_hw_in_vmx_operation(void)

@@ -39,13 +39,7 @@ unsigned int guest_walk_phys_addr_bits(void);
 #else
 static inline unsigned int guest_walk_phys_addr_bits(void)
 {
-	struct cpuid_regs r;
-
-	cpuid(0x80000000, &r);
-	if (r.eax < 0x80000008)
-		return 36;
-	cpuid(0x80000008, &r);
-	return r.eax & 0xff;
+	return cpu_phys_addr_bits();
 }
 #endif
 
