@@ -148,12 +148,18 @@ void domains_check_deadlines(void)
 	spin_lock(&domains_lock);
 	for (unsigned int i = 1; i < MAX_DOMAINS; i++) {
 		struct domain *d = domains[i];
-		char reason[64];
+		static const char *const vcpu_states[] = {
+			[VCPU_DOWN] = "down",
+			[VCPU_RUNNABLE] = "running",
+			[VCPU_BLOCKED] = "blocked",
+			[VCPU_DEAD] = "dead",
+		};
+		char reason[96];
 
 		if (!d || d->state != DOMAIN_RUNNING || !d->deadline_tsc || now < d->deadline_tsc)
 			continue;
-		snprintf(reason, sizeof(reason), "destroyed: timeout after %lu ms",
-			 d->config.timeout_ms);
+		snprintf(reason, sizeof(reason), "destroyed: timeout after %lu ms (vCPU 0 %s)",
+			 d->config.timeout_ms, vcpu_states[d->vcpus[0]->state & 3]);
 		pr_warn("domain %u (%s) %s\n", d->id, d->name, reason);
 		domain_end(d, true, reason);
 	}
