@@ -28,6 +28,8 @@ void arch_cpus_report(void);
 unsigned int arch_cpu_id(void);
 unsigned int arch_cpus_online(void);
 uint64_t arch_cycles(void);
+/* Measures the TSC against a fixed-rate timer: needed before any delay or timeout. */
+void arch_time_init(void);
 /* TSC ticks per millisecond (calibrated at boot). */
 uint64_t arch_tsc_khz(void);
 void arch_cpu_relax(void);

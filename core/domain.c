@@ -334,9 +334,6 @@ unsigned int domains_create_from_config(const struct boot_info *bi,
 			(d->frames_overhead * PAGE_SIZE + sizeof(*d) +
 			 d->nr_vcpus * sizeof(struct vcpu) +
 			 d->nr_chunks * sizeof(struct guest_chunk)) / KiB);
-		d->start_tsc = arch_cycles();
-		d->deadline_tsc = d->config.timeout_ms ?
-					  d->start_tsc + d->config.timeout_ms * arch_tsc_khz() : 0;
 		d->vcpus_alive = d->nr_vcpus;
 		d->state = DOMAIN_RUNNING;
 		__atomic_add_fetch(&live_domains, 1, __ATOMIC_ACQ_REL);
@@ -349,8 +346,13 @@ unsigned int domains_create_from_config(const struct boot_info *bi,
 	for (unsigned int i = 1; i < MAX_DOMAINS; i++) {
 		struct domain *d = domains[i];
 
-		if (d)
-			sched_wake(d->vcpus[0]);
+		if (!d)
+			continue;
+		/* The timeout counts from the start, not from the build. */
+		d->start_tsc = arch_cycles();
+		d->deadline_tsc = d->config.timeout_ms ?
+					  d->start_tsc + d->config.timeout_ms * arch_tsc_khz() : 0;
+		sched_wake(d->vcpus[0]);
 	}
 	return started;
 }

@@ -216,8 +216,9 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 		fail("refused", msg);
 	}
 
+	arch_time_init();
 	sched_init();
-	boot_phase("VMXON");
+	boot_phase("VMXON and timers");
 	cpus = arch_smp_boot(have_acpi ? &acpi : NULL, options.maxcpus);
 	boot_phase("SMP");
 	pr_info("smp: %u CPU%s online, each in VMX root operation\n", cpus, cpus == 1 ? "" : "s");

@@ -123,8 +123,6 @@ unsigned int arch_smp_boot(const struct acpi_info *acpi, unsigned int max_cpus)
 	self = apic_id();
 	if (!acpi || !acpi->has_madt || acpi->nr_cpus <= 1)
 		return nr_cpus_online;
-	/* The start-up protocol's delays are in microseconds. */
-	tsc_calibrate();
 	if (alloc_low_page(LOW_MEMORY_LIMIT, &tramp_pa) || alloc_low_page(4UL * GiB, &pml4_pa)) {
 		pr_err("smp: no memory below 1 MiB for the start-up code; running on one CPU\n");
 		return nr_cpus_online;

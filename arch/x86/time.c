@@ -61,3 +61,8 @@ uint64_t arch_tsc_khz(void)
 {
 	return khz;
 }
+
+void arch_time_init(void)
+{
+	tsc_calibrate();
+}
