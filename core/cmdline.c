@@ -123,7 +123,12 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static int parse_domain_field(struct domain_config *c, char *field, char *err, size_t errlen)
+/* The settings of domain=, each allowed once: a second value is an error, not a silent override. */
+static const char *const domain_keys[] = { "kernel", "initrd", "memory", "vcpus", "cpu",
+					   "timeout", "test" };
+
+static int parse_domain_field(struct domain_config *c, char *field, unsigned int *seen,
+			      char *err, size_t errlen)
 {
 	char *eq = strchr(field, '=');
 	char *value;
@@ -135,6 +140,15 @@ static int parse_domain_field(struct domain_config *c, char *field, char *err, s
 	}
 	*eq = '\0';
 	value = eq + 1;
+	for (unsigned int i = 0; i < ARRAY_SIZE(domain_keys); i++) {
+		if (strcmp(field, domain_keys[i]))
+			continue;
+		if (*seen & (1u << i)) {
+			snprintf(err, errlen, "domain '%s': '%s' given twice", c->name, field);
+			return -EINVAL;
+		}
+		*seen |= 1u << i;
+	}
 	if (!strcmp(field, "kernel") || !strcmp(field, "initrd")) {
 		if (!valid_name(value) || strlen(value) >= BOOT_MODULE_NAME_MAX) {
 			snprintf(err, errlen, "domain '%s': bad module name '%s'", c->name, value);
@@ -189,6 +203,7 @@ static int parse_domain(char *value, struct hv_options *opt, char *err, size_t e
 {
 	struct domain_config *c;
 	char *field = value, *next;
+	unsigned int seen = 0;
 	int rc;
 
 	if (opt->nr_domains >= ARRAY_SIZE(opt->domains)) {
@@ -217,7 +232,7 @@ static int parse_domain(char *value, struct hv_options *opt, char *err, size_t e
 		next = strchr(field, ',');
 		if (next)
 			*next++ = '\0';
-		rc = parse_domain_field(c, field, err, errlen);
+		rc = parse_domain_field(c, field, &seen, err, errlen);
 		if (rc)
 			return rc;
 	}

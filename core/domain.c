@@ -49,6 +49,13 @@ void domain_free_overhead_page(struct domain *d, paddr_t pa)
 	__atomic_sub_fetch(&d->frames_overhead, 1, __ATOMIC_RELAXED);
 }
 
+/* The characters of a result word: it goes into the machine-read HV-RESULT line. */
+static bool result_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
 static void console_flush_line(struct domain *d)
 {
 	static const char marker[] = "Test result: ";
@@ -59,7 +66,8 @@ static void console_flush_line(struct domain *d)
 		const char *word = line + sizeof(marker) - 1;
 		size_t n = 0;
 
-		while (word[n] && word[n] != ' ' && n < sizeof(d->result) - 1)
+		/* Anything else (a tab, '=') would let a guest forge another domain's outcome. */
+		while (result_char(word[n]) && n < sizeof(d->result) - 1)
 			n++;
 		memcpy(d->result, word, n);
 		d->result[n] = '\0';
@@ -193,20 +201,22 @@ static const char *outcome_of(const struct domain *d)
 static void domain_finalize(struct domain *d)
 {
 	struct domain_outcome *o;
-	bool last;
 
 	spin_lock(&domains_lock);
 	domains[d->id] = NULL;
 	o = &outcomes[d->id];
 	strlcpy(o->name, d->name, sizeof(o->name));
 	strlcpy(o->outcome, outcome_of(d), sizeof(o->outcome));
-	last = __atomic_sub_fetch(&live_domains, 1, __ATOMIC_ACQ_REL) == 0;
 	spin_unlock(&domains_lock);
 
 	printk(LOG_INFO, "DOMAIN-END: %s %s %s\n", d->name, o->outcome, d->end_reason);
 	d->state = DOMAIN_DEAD;
 	domain_free(d);
-	if (last && domains_all_ended)
+	/*
+	 * Counted only once freed: another CPU ending the last domain meanwhile
+	 * must not report (and power off) before every frame of this one is back.
+	 */
+	if (__atomic_sub_fetch(&live_domains, 1, __ATOMIC_ACQ_REL) == 0 && domains_all_ended)
 		domains_all_ended();
 }
 
@@ -342,7 +352,11 @@ unsigned int domains_create_from_config(const struct boot_info *bi,
 		spin_unlock(&domains_lock);
 		started++;
 	}
-	/* Start them only once all exist, so none ends before the count is right. */
+	/*
+	 * Start them only once all exist, so none ends before the count is right.
+	 * A started domain may end on another CPU at once: nothing of it is used
+	 * after its sched_wake().
+	 */
 	for (unsigned int i = 1; i < MAX_DOMAINS; i++) {
 		struct domain *d = domains[i];
 

@@ -14,7 +14,7 @@ void domains_check_deadlines(void);
 /* Frees a stopped vCPU on its own CPU; the last one frees its domain. */
 void vcpu_finalize(struct vcpu *v);
 
-/* "name=OUTCOME ..." for every ended domain, in the order they ended; returns the count. */
+/* "name=OUTCOME ..." for every ended or never created domain, by id; returns the count. */
 int domains_outcomes(char *buf, size_t len);
 
 /* Called when the last domain has ended (prints the result line, powers off). */

@@ -32,33 +32,43 @@ unsigned int sched_place_vcpu(int cpu)
 	return __atomic_fetch_add(&next_placement, 1, __ATOMIC_RELAXED) % online;
 }
 
+/*
+ * Once the run-queue lock is released, v's CPU may run it, free it and its
+ * domain: callers read nothing of v after that, hence the copy of v->cpu.
+ */
 void sched_wake(struct vcpu *v)
 {
+	unsigned int cpu = v->cpu;
 	bool queued = false;
 
-	spin_lock(&runqueue_lock[v->cpu]);
+	spin_lock(&runqueue_lock[cpu]);
 	if (v->state == VCPU_DOWN || v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
-		scheduler->insert(v->cpu, v);
+		scheduler->insert(cpu, v);
 		queued = true;
+	} else if (v->state == VCPU_RUNNABLE) {
+		/* It asked to block but has not yet: after_run must not block it now. */
+		__atomic_and_fetch(&v->requests, ~VCPU_REQ_BLOCK, __ATOMIC_ACQ_REL);
 	}
-	spin_unlock(&runqueue_lock[v->cpu]);
-	if (queued && v->cpu != arch_cpu_id())
-		arch_kick_cpu(v->cpu);
+	spin_unlock(&runqueue_lock[cpu]);
+	if (queued && cpu != arch_cpu_id())
+		arch_kick_cpu(cpu);
 }
 
 void sched_stop_vcpu(struct vcpu *v)
 {
-	spin_lock(&runqueue_lock[v->cpu]);
+	unsigned int cpu = v->cpu;
+
+	spin_lock(&runqueue_lock[cpu]);
 	__atomic_or_fetch(&v->requests, VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
 	/* Off every queue: put it on one so its own CPU frees it. */
 	if (v->state == VCPU_DOWN || v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
-		scheduler->insert(v->cpu, v);
+		scheduler->insert(cpu, v);
 	}
-	spin_unlock(&runqueue_lock[v->cpu]);
-	if (v->cpu != arch_cpu_id())
-		arch_kick_cpu(v->cpu);
+	spin_unlock(&runqueue_lock[cpu]);
+	if (cpu != arch_cpu_id())
+		arch_kick_cpu(cpu);
 }
 
 /* After a run: requeue, block, or (when its domain is dying) free the vCPU. */

@@ -23,7 +23,10 @@ extern const struct scheduler sched_round_robin;
 
 void sched_init(void);
 
-/* Makes a DOWN or BLOCKED vCPU runnable on its CPU (and wakes that CPU). */
+/*
+ * Makes a DOWN or BLOCKED vCPU runnable on its CPU (and wakes that CPU); a
+ * running vCPU that has asked to block (HLT, SCHEDOP_block) then does not.
+ */
 void sched_wake(struct vcpu *v);
 
 /* Asks a vCPU to stop for good; its own CPU frees it. */

@@ -170,6 +170,10 @@ static void test_domain_errors(void **state)
 	expect_error("domain=a,kernel=k,vcpus", "'vcpus' is not key=value");
 	expect_error("domain=a,kernel=b@d", "bad module name 'b@d'");
 	expect_error("domain=a,kernel=k,test=explode", "unknown test 'explode'");
+	expect_error("domain=a,kernel=k,kernel=j", "domain 'a': 'kernel' given twice");
+	expect_error("domain=a,kernel=k,memory=4M,vcpus=2,memory=8M", "'memory' given twice");
+	expect_error("domain=a,initrd=r,kernel=k,initrd=s", "'initrd' given twice");
+	expect_error("domain=a,kernel=k,timeout=5,timeout=5", "'timeout' given twice");
 }
 
 int main(void)
