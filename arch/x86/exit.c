@@ -21,10 +21,34 @@
 #include "core/console.h"
 #include "core/errno.h"
 #include "core/hypercall.h"
+#include "core/lib/string.h"
 
 #define VECTOR_UD 6
 #define VECTOR_GP 13
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+
+/* Not (yet) in vmcs_fields.h: guest interruptibility (SDM 25.4.2, table 25-3). */
+#define INTERRUPTIBILITY_STI (1u << 0)
+#define INTERRUPTIBILITY_MOV_SS (1u << 1)
+/* Pending debug exceptions: BS, a single-step trap (SDM 25.4.2, table 25-4). */
+#define PENDING_DBG_BS (1UL << 14)
+#define X86_EFLAGS_TF (1UL << 8)
+/* Interruption types that need the instruction length at injection (SDM 25.8.3). */
+#define INTR_TYPE_SW_INTERRUPT (4u << 8)
+#define INTR_TYPE_PRIV_SW_EXCEPTION (5u << 8)
+/* Event information bits an injection may carry: vector, type, error code, valid. */
+#define INTR_INFO_INJECTABLE (INTR_INFO_VALID | INTR_INFO_DELIVER_ERROR | INTR_TYPE_MASK | 0xff)
+
+/* CR8 is TPR bits 7:4; bits 63:4 of CR8 are reserved (SDM 11.8.6). */
+#define CR8_TPR_MASK 0xfUL
+
+/* The FXSAVE image (SDM vol 1, 10.5.1) and its reset values (SDM 10.1.1, table 10-1). */
+#define FXSAVE_SIZE 512
+#define FXSAVE_FCW 0
+#define FXSAVE_MXCSR 24
+#define FCW_RESET 0x037f
+#define MXCSR_RESET 0x1f80
+#define DR6_RESET 0xffff0ff0UL
 
 int vmx_run(struct vcpu *v, uint64_t launched);
 bool vmx_handle_exit(struct vcpu *v);
@@ -66,9 +90,86 @@ static const char *const instruction_errors[] = {
 	[28] = "invalid operand to INVEPT/INVVPID",
 };
 
-static void advance_rip(void)
+/*
+ * Guest registers that neither the VMCS nor struct arch_vcpu holds: the
+ * x87/SSE state, DR0-DR3 and DR6, which VM entries and exits leave alone,
+ * so that every domain on a CPU would share them; and the task priority
+ * that CR8 accesses (which exit) read and write. arch_vcpu_run switches
+ * them. One slot per possible vCPU, by domain id and vCPU id.
+ */
+struct guest_cpu_state {
+	uint8_t fxsave[FXSAVE_SIZE] __aligned(16);
+	uint64_t dr[4];
+	uint64_t dr6;
+	uint64_t tpr;
+};
+
+static struct guest_cpu_state guest_cpu_states[MAX_DOMAINS][DOMAIN_MAX_VCPUS];
+
+static struct guest_cpu_state *cpu_state(struct vcpu *v)
 {
+	return &guest_cpu_states[v->domain->id][v->id];
+}
+
+int vmx_guest_cpu_state_init(struct vcpu *v)
+{
+	struct guest_cpu_state *s;
+	const uint16_t fcw = FCW_RESET;
+	const uint32_t mxcsr = MXCSR_RESET;
+
+	if (v->domain->id >= MAX_DOMAINS || v->id >= DOMAIN_MAX_VCPUS)
+		return -EINVAL;
+	/* The power-on state: nothing a previous vCPU in this slot left survives. */
+	s = cpu_state(v);
+	memset(s, 0, sizeof(*s));
+	memcpy(&s->fxsave[FXSAVE_FCW], &fcw, sizeof(fcw));
+	memcpy(&s->fxsave[FXSAVE_MXCSR], &mxcsr, sizeof(mxcsr));
+	s->dr6 = DR6_RESET;
+	return 0;
+}
+
+/*
+ * After an instruction the exit handler emulated: the guest goes on after
+ * it, out of any STI or MOV SS shadow that covered it (SDM 25.4.2), and
+ * with the single-step trap EFLAGS.TF asks for still to come (SDM 27.7.3).
+ */
+static inline __attribute__((always_inline)) void advance_rip(void)
+{
+	uint32_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
+	if (unlikely(interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			interruptibility & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	if (unlikely(vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_TF))
+		vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+			vmread(VMCS_GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
+}
+
+/*
+ * An exit during the delivery of an event (SDM 28.2, the IDT-vectoring
+ * information) left it undelivered: deliver it again at the next entry.
+ */
+static void reinject_interrupted_event(void)
+{
+	uint32_t info = vmread(VMCS_IDT_VECTORING_INFO);
+	uint32_t type = info & INTR_TYPE_MASK;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	if (info & INTR_INFO_DELIVER_ERROR)
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SW_INTERRUPT || type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	    type == INTR_TYPE_SW_EXCEPTION)
+		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
+	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, info & INTR_INFO_INJECTABLE);
+}
+
+/* 64-bit mode: IA-32e mode active and a 64-bit code segment (CS.L). */
+static bool guest_in_64bit_mode(void)
+{
+	return (vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG);
 }
 
 void arch_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
@@ -107,24 +208,29 @@ static void gpr_write(struct vcpu *v, unsigned int index, uint64_t value)
 		*gpr(v, index) = value;
 }
 
+/* 32-bit guests pass EBX, ECX, EDX, ESI, EDI (Xen's 32-bit convention). */
+static __attribute__((noinline)) void hypercall_32bit(struct vcpu *v)
+{
+	struct guest_regs *r = &v->arch.regs;
+	const uint64_t args[HYPERCALL_NR_ARGS] = {
+		(uint32_t)r->rbx, (uint32_t)r->rcx, (uint32_t)r->rdx, (uint32_t)r->rsi,
+		(uint32_t)r->rdi,
+	};
+
+	r->rax = (uint32_t)hypercall_dispatch(v, (uint32_t)r->rax, args);
+}
+
 static bool handle_vmcall(struct vcpu *v)
 {
 	struct guest_regs *r = &v->arch.regs;
 
 	/* Hypercalls are for the guest kernel only (SS.DPL is the CPL, SDM 25.4.1). */
-	if ((vmread(VMCS_GUEST_SS_AR) >> 5) & 3) {
+	if ((vmread(VMCS_GUEST_SS_AR) >> 5) & 3)
 		r->rax = (uint64_t)-EPERM;
-	} else if (likely(vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG)) {
+	else if (likely(vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG))
 		r->rax = (uint64_t)hypercall_dispatch(v, r->rax, r->args);
-	} else {
-		/* 32-bit guests pass EBX, ECX, EDX, ESI, EDI (Xen's 32-bit convention). */
-		const uint64_t args[HYPERCALL_NR_ARGS] = {
-			(uint32_t)r->rbx, (uint32_t)r->rcx, (uint32_t)r->rdx, (uint32_t)r->rsi,
-			(uint32_t)r->rdi,
-		};
-
-		r->rax = (uint32_t)hypercall_dispatch(v, (uint32_t)r->rax, args);
-	}
+	else
+		hypercall_32bit(v);
 	advance_rip();
 	return true;
 }
@@ -247,21 +353,40 @@ static bool handle_hlt(struct vcpu *v)
 	return false;
 }
 
+static int tpr_write(struct vcpu *v, uint64_t value)
+{
+	if (value & ~CR8_TPR_MASK)
+		return -EINVAL;
+	cpu_state(v)->tpr = value;
+	return 0;
+}
+
 static bool handle_cr_access(struct vcpu *v)
 {
 	uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	uint64_t value = 0;
 	int rc = 0;
 
+	/* Outside 64-bit mode the operand is 32 bits, whatever the register's upper half holds. */
+	if (type == 0) {
+		value = gpr_read(v, reg);
+		if (!guest_in_64bit_mode())
+			value = (uint32_t)value;
+	}
 	/* SDM table 28-3: type 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW. */
 	if (type == 0 && cr == 0)
-		rc = vmcs_set_guest_cr0(v, gpr_read(v, reg));
+		rc = vmcs_set_guest_cr0(v, value);
 	else if (type == 0 && cr == 4)
-		rc = vmcs_set_guest_cr4(v, gpr_read(v, reg));
+		rc = vmcs_set_guest_cr4(v, value);
 	else if (type == 0 && cr == 3)
-		vmwrite(VMCS_GUEST_CR3, gpr_read(v, reg));
+		rc = vmcs_set_guest_cr3(v, value);
+	else if (type == 0 && cr == 8)
+		rc = tpr_write(v, value);
 	else if (type == 1 && cr == 3)
 		gpr_write(v, reg, vmread(VMCS_GUEST_CR3));
+	else if (type == 1 && cr == 8)
+		gpr_write(v, reg, cpu_state(v)->tpr);
 	else if (type == 2)
 		rc = vmcs_set_guest_cr0(v, vmcs_guest_cr0() & ~X86_CR0_TS);
 	else if (type == 3)
@@ -307,6 +432,7 @@ static bool handle_external_interrupt(struct vcpu *v)
 {
 	/* Not acknowledged on exit: open the window and let the IDT take it. */
 	asm volatile("sti; nop; cli" ::: "memory");
+	reinject_interrupted_event();
 	return !v->requests;
 }
 
@@ -316,6 +442,7 @@ static bool handle_exception_nmi(struct vcpu *v)
 
 	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
 		trap_nmi_in_guest();
+		reinject_interrupted_event();
 		return !v->requests;
 	}
 	domain_crash(v->domain, "unexpected exception exit (interruption info %#x)", info);
@@ -349,6 +476,7 @@ static bool handle_ept_misconfig(struct vcpu *v)
 
 static bool handle_preemption_timer(struct vcpu *v)
 {
+	reinject_interrupted_event();
 	return false;
 }
 
@@ -403,6 +531,7 @@ static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_INVEPT] = handle_undefined,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_REASON_INVVPID] = handle_undefined,
+	[EXIT_REASON_WBINVD] = handle_nop,
 	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[EXIT_REASON_VMFUNC] = handle_undefined,
 };
@@ -442,22 +571,74 @@ static void entry_failure_exit(struct vcpu *v, uint32_t reason)
 	}
 }
 
-static void switch_msrs_in(struct vcpu *v)
+#define DEBUG_REGISTER_ACCESSORS(n)                                        \
+	static inline uint64_t read_dr##n(void)                            \
+	{                                                                  \
+		uint64_t v;                                                \
+		asm volatile("mov %%db" #n ", %0" : "=r"(v));              \
+		return v;                                                  \
+	}                                                                  \
+	static inline void write_dr##n(uint64_t v)                         \
+	{                                                                  \
+		asm volatile("mov %0, %%db" #n : : "r"(v) : "memory");     \
+	}
+DEBUG_REGISTER_ACCESSORS(0)
+DEBUG_REGISTER_ACCESSORS(1)
+DEBUG_REGISTER_ACCESSORS(2)
+DEBUG_REGISTER_ACCESSORS(3)
+DEBUG_REGISTER_ACCESSORS(6)
+#undef DEBUG_REGISTER_ACCESSORS
+
+/* The hypervisor itself never uses the FPU, SSE or breakpoints (-mgeneral-regs-only). */
+static void switch_state_in(struct vcpu *v)
 {
+	struct guest_cpu_state *s = cpu_state(v);
+
 	wrmsr(MSR_KERNEL_GS_BASE, v->arch.msr_kernel_gs_base);
 	wrmsr(MSR_STAR, v->arch.msr_star);
 	wrmsr(MSR_LSTAR, v->arch.msr_lstar);
 	wrmsr(MSR_CSTAR, v->arch.msr_cstar);
 	wrmsr(MSR_SFMASK, v->arch.msr_sfmask);
+	asm volatile("fxrstor64 %0" : : "m"(s->fxsave));
+	write_dr0(s->dr[0]);
+	write_dr1(s->dr[1]);
+	write_dr2(s->dr[2]);
+	write_dr3(s->dr[3]);
+	write_dr6(s->dr6);
 }
 
-static void switch_msrs_out(struct vcpu *v)
+static void switch_state_out(struct vcpu *v)
 {
+	struct guest_cpu_state *s = cpu_state(v);
+
 	v->arch.msr_kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	v->arch.msr_star = rdmsr(MSR_STAR);
 	v->arch.msr_lstar = rdmsr(MSR_LSTAR);
 	v->arch.msr_cstar = rdmsr(MSR_CSTAR);
 	v->arch.msr_sfmask = rdmsr(MSR_SFMASK);
+	asm volatile("fxsave64 %0" : "=m"(s->fxsave));
+	s->dr[0] = read_dr0();
+	s->dr[1] = read_dr1();
+	s->dr[2] = read_dr2();
+	s->dr[3] = read_dr3();
+	s->dr6 = read_dr6();
+}
+
+/*
+ * After a handler that would resume the guest, out of the fast path: the
+ * scheduler is owed the CPU, or the slice is over (without a preemption
+ * timer that keeps counting, it is checked here), or an EPT changed since
+ * this CPU last flushed.
+ */
+static __attribute__((noinline, cold)) bool resume_after_checks(struct vcpu *v)
+{
+	if (v->requests)
+		return false;
+	if (v->arch.slice_deadline && rdtsc() >= v->arch.slice_deadline)
+		return false;
+	if (ept_cpu_stale(v->cpu))
+		ept_sync_cpu(v->domain);
+	return true;
 }
 
 /*
@@ -467,27 +648,25 @@ static void switch_msrs_out(struct vcpu *v)
  */
 bool vmx_handle_exit(struct vcpu *v)
 {
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	/* A 32-bit field: no bits above 31 (a 64-bit index saves a zero extension). */
+	uint64_t reason = vmread(VMCS_EXIT_REASON);
 	exit_handler_t handler;
 
 	/* An entry failure has bit 31 set, so it takes the slow path too. */
 	if (unlikely(reason >= EXIT_REASON_MAX)) {
 		if (reason & EXIT_REASON_ENTRY_FAILURE)
-			entry_failure_exit(v, reason);
+			entry_failure_exit(v, (uint32_t)reason);
 		else
-			domain_crash(v->domain, "unhandled VM exit reason %u at RIP %#lx", reason,
-				     vmread(VMCS_GUEST_RIP));
+			domain_crash(v->domain, "unhandled VM exit reason %u at RIP %#lx",
+				     (uint32_t)reason, vmread(VMCS_GUEST_RIP));
 		return false;
 	}
 	handler = exit_handlers[reason];
-	if (!handler(v) || unlikely(v->requests))
+	if (!handler(v))
 		return false;
-	/* Without a preemption timer that keeps counting, the slice is checked here. */
-	if (unlikely(v->arch.slice_deadline) && rdtsc() >= v->arch.slice_deadline)
-		return false;
-	if (unlikely(ept_cpu_stale(v->cpu)))
-		ept_sync_cpu(v->domain);
-	return true;
+	if (likely(!v->requests && !v->arch.slice_deadline && !ept_cpu_stale(v->cpu)))
+		return true;
+	return resume_after_checks(v);
 }
 
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc)
@@ -504,7 +683,7 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 	} else {
 		v->arch.slice_deadline = rdtsc() + slice_tsc;
 	}
-	switch_msrs_in(v);
+	switch_state_in(v);
 	write_cr2(v->arch.regs.cr2);
 	while (!v->requests) {
 		bool launched = v->arch.launched;
@@ -522,5 +701,5 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 			break;
 	}
 	v->arch.regs.cr2 = read_cr2();
-	switch_msrs_out(v);
+	switch_state_out(v);
 }

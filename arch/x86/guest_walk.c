@@ -108,6 +108,13 @@ static int walk_long_mode(const struct guest_paging *p, uint64_t gva, uint64_t *
 	return walk_tables(p, p->cr3 & p->addr_mask, levels, reserved, gva, gpa);
 }
 
+/* A PDPTE has no R/W bit: only presence and reserved bits count (SDM table 4-8). */
+static bool pae_pdpte_valid(uint64_t pdpte, uint64_t above_maxphys)
+{
+	return !(pdpte & GPTE_PRESENT) ||
+	       !(pdpte & (PAE_PDPTE_RESERVED | BITS(63, 52) | above_maxphys));
+}
+
 /* PAE paging (SDM 4.4): four PDPTEs, then 2-level tables of 8-byte entries. */
 static int walk_pae(const struct guest_paging *p, uint64_t gva, uint64_t *gpa)
 {
@@ -121,9 +128,7 @@ static int walk_pae(const struct guest_paging *p, uint64_t gva, uint64_t *gpa)
 	if (read_entry(p, (p->cr3 & PAE_PDPT_ALIGN_MASK) + (gva >> 30) * sizeof(pdpte),
 		       sizeof(pdpte), &pdpte))
 		return -EFAULT;
-	/* A PDPTE has no R/W bit: only presence and reserved bits count. */
-	if (!(pdpte & GPTE_PRESENT) ||
-	    (pdpte & (PAE_PDPTE_RESERVED | BITS(63, 52) | p->above_maxphys)))
+	if (!(pdpte & GPTE_PRESENT) || !pae_pdpte_valid(pdpte, p->above_maxphys))
 		return -EFAULT;
 	return walk_tables(p, pdpte & p->addr_mask, 2, reserved, gva, gpa);
 }
@@ -158,6 +163,19 @@ static int walk_legacy(const struct guest_paging *p, uint64_t gva, uint64_t *gpa
 	if (check_entry(p, pte, 0))
 		return -EFAULT;
 	*gpa = (pte & LEGACY_ADDR_MASK) | (gva & (PAGE_SIZE - 1));
+	return 0;
+}
+
+int guest_walk_read_pdptes(struct domain *d, uint64_t cr3, uint64_t pdpte[PAE_NR_PDPTES])
+{
+	unsigned int bits = phys_addr_bits();
+	uint64_t above_maxphys = bits < 52 ? BITS(51, bits) : 0;
+
+	if (guest_phys_read(d, pdpte, cr3 & PAE_PDPT_ALIGN_MASK, PAE_NR_PDPTES * sizeof(*pdpte)))
+		return -EFAULT;
+	for (unsigned int i = 0; i < PAE_NR_PDPTES; i++)
+		if (!pae_pdpte_valid(pdpte[i], above_maxphys))
+			return -EINVAL;
 	return 0;
 }
 

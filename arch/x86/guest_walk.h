@@ -30,6 +30,18 @@
 #define X86_CR4_LA57 (1UL << 12)
 #endif
 
+struct domain;
+
+#define PAE_NR_PDPTES 4
+
+/*
+ * Reads the four page-directory-pointer-table entries PAE paging loads
+ * from cr3 (SDM 4.4.1), as a MOV to CR0 or CR3 emulated for the guest must:
+ * 0, -EFAULT if they are not in guest RAM, or -EINVAL if a present one sets
+ * a reserved bit (the instruction then raises #GP).
+ */
+int guest_walk_read_pdptes(struct domain *d, uint64_t cr3, uint64_t pdpte[PAE_NR_PDPTES]);
+
 /*
  * MAXPHYADDR, the width of physical addresses in page-table entries: the
  * guest sees the host's value. A hardware edge, faked by the host tests.

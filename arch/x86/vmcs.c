@@ -4,6 +4,7 @@
  * capability MSRs, never hard-coded.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/guest_walk.h"
 #include "arch/x86/layout.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
@@ -23,9 +24,41 @@
 #define DR7_INIT 0x400
 #define GUEST_INITIAL_CR0 (X86_CR0_PE | X86_CR0_ET)
 
+/*
+ * Not (yet) in vmcs_fields.h: the debug-control VM-exit and VM-entry
+ * controls (SDM 25.7.1, 25.8.1) and the guest IA32_DEBUGCTL field (SDM B.2.3).
+ */
+#define EXIT_SAVE_DEBUG_CONTROLS (1u << 2)
+#define ENTRY_LOAD_DEBUG_CONTROLS (1u << 2)
+#define VMCS_GUEST_IA32_DEBUGCTL 0x2802
+
+/* CR4 bits cpu.h does not name yet (SDM 2.5). */
+#define X86_CR4_PVI (1UL << 1)
+#define X86_CR4_TSD (1UL << 2)
+#define X86_CR4_DE (1UL << 3)
+#define X86_CR4_MCE (1UL << 6)
+#define X86_CR4_PCE (1UL << 8)
+#define X86_CR4_UMIP (1UL << 11)
+#define X86_CR4_FSGSBASE (1UL << 16)
+#define X86_CR4_PCIDE (1UL << 17)
+#define X86_CR4_SMEP (1UL << 20)
+#define X86_CR4_SMAP (1UL << 21)
+
+/*
+ * The CR4 bits a guest owns: the architectural basics and the features
+ * CPUID offers it (cpuid.c). Every other bit is intercepted and refused
+ * with #GP, as on a CPU without the feature: VMXE, and the features whose
+ * state is not switched between guests (OSXSAVE and XCR0, PKE and PKRU,
+ * CET, ...), including any a newer CPU adds.
+ */
+#define CR4_GUEST_OWNED                                                                    \
+	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |   \
+	 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |      \
+	 X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_SMEP | X86_CR4_SMAP)
+
 /* CR0/CR4 bits whose guest writes we see: paging (long-mode entry), and the fixed ones. */
 #define CR0_INTERCEPTED (X86_CR0_PG | X86_CR0_NE)
-#define CR4_INTERCEPTED (X86_CR4_VMXE)
+#define CR4_INTERCEPTED (~CR4_GUEST_OWNED)
 
 extern void vmx_exit_stub(void);
 
@@ -48,8 +81,10 @@ static uint64_t read_idt_base(void)
 int arch_vcpu_init(struct vcpu *v)
 {
 	paddr_t pa;
-	int rc = domain_alloc_overhead_page(v->domain, &pa);
+	int rc = vmx_guest_cpu_state_init(v);
 
+	if (!rc)
+		rc = domain_alloc_overhead_page(v->domain, &pa);
 	if (rc)
 		return rc;
 	memset(phys_to_virt(pa), 0, PAGE_SIZE);
@@ -123,19 +158,30 @@ static bool write_controls(struct vcpu *v)
 
 	ok &= vmx_control(PIN_PREEMPTION_TIMER, PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING,
 			  c->pin_allowed0, c->pin_allowed1, &pin);
+	/*
+	 * Without a TPR shadow, a MOV to CR8 that does not exit writes the
+	 * physical local APIC's TPR (SDM 26.3): a guest could mask the host's
+	 * interrupts. CR8 accesses exit and the TPR is the vCPU's own.
+	 */
 	ok &= vmx_control(PROC_MWAIT_EXITING | PROC_MONITOR_EXITING,
 			  PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
+				  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING |
 				  PROC_ACTIVATE_SECONDARY,
 			  c->proc_allowed0, c->proc_allowed1, &proc);
-	ok &= vmx_control(PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID,
+	/*
+	 * RDTSCP and RDPID stay off (#UD), as CPUID says: IA32_TSC_AUX is the
+	 * host's. WBINVD exits: a guest must not flush every cache of the CPU.
+	 */
+	ok &= vmx_control(PROC2_ENABLE_INVPCID | PROC2_WBINVD_EXITING,
 			  PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST, 0,
 			  c->proc2_allowed1, &proc2);
+	/* DR7 and IA32_DEBUGCTL go with the guest; without this an exit resets DR7. */
 	ok &= vmx_control(EXIT_SAVE_PREEMPTION_TIMER,
 			  EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-				  EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+				  EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_DEBUG_CONTROLS,
 			  c->exit_allowed0, c->exit_allowed1, &exit);
-	ok &= vmx_control(0, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, c->entry_allowed0,
-			  c->entry_allowed1, &entry);
+	ok &= vmx_control(0, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG_CONTROLS,
+			  c->entry_allowed0, c->entry_allowed1, &entry);
 	if (!ok)
 		return false;
 	/* Without saving the timer it restarts at every entry: then the run loop counts. */
@@ -200,6 +246,7 @@ static bool write_guest_state(struct vcpu *v)
 	ok &= vmwrite_checked(VMCS_CR4_READ_SHADOW, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_CR3, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_DR7, DR7_INIT);
+	ok &= vmwrite_checked(VMCS_GUEST_IA32_DEBUGCTL, 0);
 
 	ok &= write_segment(VMCS_GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff, CODE32_AR);
 	ok &= write_segment(VMCS_GUEST_SS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
@@ -289,18 +336,52 @@ uint64_t vmcs_guest_cr4(void)
 	       (vmread(VMCS_CR4_READ_SHADOW) & CR4_INTERCEPTED);
 }
 
+/*
+ * With EPT, VM entry takes the PAE PDPTEs from the VMCS, not from memory
+ * (SDM 27.3.2.4): an emulated write that turns PAE paging on or reloads CR3
+ * must load them, as the instruction itself would (SDM 4.4.1).
+ */
+static int load_pae_pdptes(struct vcpu *v, uint64_t cr3)
+{
+	uint64_t pdpte[PAE_NR_PDPTES];
+	int rc = guest_walk_read_pdptes(v->domain, cr3, pdpte);
+
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < PAE_NR_PDPTES; i++)
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+	return 0;
+}
+
 int vmcs_set_guest_cr0(struct vcpu *v, uint64_t value)
 {
 	uint64_t efer = vmread(VMCS_GUEST_IA32_EFER);
+	uint64_t old = vmcs_guest_cr0(), cr4 = vmcs_guest_cr4();
 	uint64_t real;
 	uint32_t entry = vmread(VMCS_ENTRY_CONTROLS);
+	int rc;
 
 	/* SDM 4.1.1 and 11.5: invalid combinations fault with #GP. */
 	if ((value >> 32) || ((value & X86_CR0_PG) && !(value & X86_CR0_PE)) ||
 	    ((value & X86_CR0_NW) && !(value & X86_CR0_CD)))
 		return -EINVAL;
-	if ((value & X86_CR0_PG) && (efer & EFER_LME) && !(vmcs_guest_cr4() & X86_CR4_PAE))
+	if ((value & X86_CR0_PG) && (efer & EFER_LME) && !(cr4 & X86_CR4_PAE))
 		return -EINVAL;
+	/*
+	 * SDM vol 2, MOV CR: paging cannot go off in 64-bit mode (only from
+	 * compatibility mode), nor while CR4.PCIDE is set.
+	 */
+	if ((old & X86_CR0_PG) && !(value & X86_CR0_PG) &&
+	    (((efer & EFER_LMA) && (vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG)) ||
+	     (cr4 & X86_CR4_PCIDE)))
+		return -EINVAL;
+	/* PAE paging starts: its PDPTEs are loaded now, or the write faults. */
+	if (!(old & X86_CR0_PG) && (value & X86_CR0_PG) && (cr4 & X86_CR4_PAE) &&
+	    !(efer & EFER_LME)) {
+		rc = load_pae_pdptes(v, vmread(VMCS_GUEST_CR3));
+		if (rc)
+			return rc;
+	}
 
 	real = real_cr0(value);
 
@@ -319,9 +400,33 @@ int vmcs_set_guest_cr0(struct vcpu *v, uint64_t value)
 	return 0;
 }
 
+int vmcs_set_guest_cr3(struct vcpu *v, uint64_t value)
+{
+	uint64_t efer = vmread(VMCS_GUEST_IA32_EFER);
+	uint64_t cr4 = vmcs_guest_cr4();
+	unsigned int bits = guest_walk_phys_addr_bits();
+	int rc;
+
+	if (efer & EFER_LMA) {
+		/* Bit 63 asks not to flush (PCIDE only); the rest above MAXPHYADDR is reserved. */
+		if (cr4 & X86_CR4_PCIDE)
+			value &= ~(1UL << 63);
+		if (bits < 64 && (value >> bits))
+			return -EINVAL;
+	} else if ((vmcs_guest_cr0() & X86_CR0_PG) && (cr4 & X86_CR4_PAE)) {
+		rc = load_pae_pdptes(v, value);
+		if (rc)
+			return rc;
+	}
+	vmwrite(VMCS_GUEST_CR3, value);
+	/* The load flushes the guest's TLB, which VPID would otherwise keep (SDM 29.4.3). */
+	vmx_invvpid_single(v->arch.vpid);
+	return 0;
+}
+
 int vmcs_set_guest_cr4(struct vcpu *v, uint64_t value)
 {
-	uint64_t allowed = vmx_caps.cr4_fixed1 & ~X86_CR4_VMXE;
+	uint64_t allowed = vmx_caps.cr4_fixed1 & CR4_GUEST_OWNED;
 
 	if (value & ~allowed)
 		return -EINVAL;

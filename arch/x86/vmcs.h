@@ -19,9 +19,19 @@ void vmx_guest_paging_state(struct vcpu *v, uint64_t *cr0, uint64_t *cr3, uint64
 uint64_t vmcs_guest_cr0(void);
 uint64_t vmcs_guest_cr4(void);
 
-/* Applies a guest write to CR0/CR4 (fixed bits, shadows, long-mode activation). */
+/*
+ * Applies a guest write to CR0/CR3/CR4 (fixed bits, shadows, long-mode
+ * activation, PAE PDPTEs); 0, or -errno for a write that raises #GP.
+ */
 int vmcs_set_guest_cr0(struct vcpu *v, uint64_t value);
+int vmcs_set_guest_cr3(struct vcpu *v, uint64_t value);
 int vmcs_set_guest_cr4(struct vcpu *v, uint64_t value);
+
+/*
+ * Puts v's registers that live outside the VMCS (x87/SSE, DR0-3/DR6, the
+ * task priority) in their reset state (exit.c). -EINVAL for an id out of range.
+ */
+int vmx_guest_cpu_state_init(struct vcpu *v);
 
 /* Logs the guest state most often behind a failed VM entry, naming the bad field. */
 void vmcs_diagnose_guest_state(struct vcpu *v);

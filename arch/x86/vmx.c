@@ -115,9 +115,16 @@ int arch_virt_cpu_start(void)
 	if (!(feature & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
 		return -ENODEV;
 
-	/* SDM 24.8: CR0 and CR4 must honour the fixed bits in VMX operation. */
-	write_cr0((read_cr0() | vmx_caps.cr0_fixed0) & vmx_caps.cr0_fixed1);
-	write_cr4((read_cr4() | vmx_caps.cr4_fixed0 | X86_CR4_VMXE) & vmx_caps.cr4_fixed1);
+	/*
+	 * SDM 24.8: CR0 and CR4 must honour the fixed bits in VMX operation.
+	 * The guests' x87/SSE state is switched with FXSAVE/FXRSTOR, which
+	 * need CR0.EM and CR0.TS clear and, to cover the XMM registers,
+	 * CR4.OSFXSR (SDM vol 1, 10.5.1). The host CR0/CR4 fields copy these.
+	 */
+	write_cr0(((read_cr0() & ~(X86_CR0_EM | X86_CR0_TS)) | vmx_caps.cr0_fixed0) &
+		  vmx_caps.cr0_fixed1);
+	write_cr4((read_cr4() | vmx_caps.cr4_fixed0 | X86_CR4_VMXE | X86_CR4_OSFXSR) &
+		  vmx_caps.cr4_fixed1);
 
 	if (!vmxon_region[cpu]) {
 		if (alloc_pages(0, &region))

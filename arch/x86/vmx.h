@@ -11,6 +11,20 @@
 struct vmx_caps;
 extern struct vmx_caps vmx_caps;
 
+/* INVEPT types (SDM 31.3). */
+#define INVEPT_SINGLE_CONTEXT 1
+#define INVEPT_ALL_CONTEXTS 2
+
+#ifdef HOST_UNIT_TEST
+/* Host unit tests replace the VMX instructions with a VMCS kept in memory. */
+bool vmx_vmptrld(paddr_t pa);
+bool vmx_vmclear(paddr_t pa);
+uint64_t vmread(uint64_t field);
+void vmwrite(uint64_t field, uint64_t v);
+bool vmwrite_checked(uint64_t field, uint64_t v);
+void vmx_invept(uint64_t type, uint64_t eptp);
+void vmx_invvpid_single(uint16_t vpid);
+#else
 /* VMfailInvalid (CF) and VMfailValid (ZF) both mean failure (SDM 31.2). */
 static inline bool vmx_vmptrld(paddr_t pa)
 {
@@ -55,9 +69,6 @@ struct invept_descriptor {
 	uint64_t reserved;
 };
 
-#define INVEPT_SINGLE_CONTEXT 1
-#define INVEPT_ALL_CONTEXTS 2
-
 static inline void vmx_invept(uint64_t type, uint64_t eptp)
 {
 	struct invept_descriptor d = { eptp, 0 };
@@ -76,6 +87,7 @@ static inline void vmx_invvpid_single(uint16_t vpid)
 
 	asm volatile("invvpid %0, %1" : : "m"(d), "r"(1UL) : "cc", "memory");
 }
+#endif
 
 /* Capabilities every CPU shares, read once on the boot CPU. */
 struct vmx_caps {

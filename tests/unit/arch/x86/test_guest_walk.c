@@ -249,6 +249,39 @@ static void test_pae(void **state)
 	expect_gpa(0x80203456, true, 0x1234456);
 }
 
+/* What an emulated MOV to CR0/CR3 loads into the VMCS (SDM 4.4.1). */
+static void test_pae_pdpte_load(void **state)
+{
+	/* R/W and U/S (bits 2:1), bits 8:5, above MAXPHYADDR, XD: reserved in a PDPTE. */
+	static const uint64_t reserved[] = { RW, US, 1UL << 5, 1UL << 8, 1UL << 36, NX };
+	uint64_t pdpte[PAE_NR_PDPTES];
+
+	put64(0x30000 + 0 * 8, 0x31000 | P);
+	put64(0x30000 + 1 * 8, 0);
+	put64(0x30000 + 2 * 8, 0x32000 | P | (1UL << 3) | (1UL << 4)); /* PWT, PCD */
+	put64(0x30000 + 3 * 8, 0xfffffffffffff000UL); /* not present: anything goes */
+	assert_int_equal(guest_walk_read_pdptes(&dom, 0x30000 | 0x18, pdpte), 0);
+	assert_int_equal(pdpte[0], 0x31000 | P);
+	assert_int_equal(pdpte[2], 0x32000 | P | 0x18);
+	assert_int_equal(pdpte[3], 0xfffffffffffff000UL);
+
+	/* CR3 bits 4:0 are not address bits: the PDPT is 32-byte aligned. */
+	assert_int_equal(guest_walk_read_pdptes(&dom, 0x30000 | 0x1f, pdpte), 0);
+	assert_int_equal(pdpte[0], 0x31000 | P);
+
+	/* A present entry with a reserved bit. */
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		put64(0x30000 + 1 * 8, 0x33000 | P | reserved[i]);
+		assert_int_equal(guest_walk_read_pdptes(&dom, 0x30000, pdpte), -EINVAL);
+	}
+	put64(0x30000 + 1 * 8, 0x33000 | P);
+	assert_int_equal(guest_walk_read_pdptes(&dom, 0x30000, pdpte), 0);
+
+	/* A PDPT outside guest RAM (only the low 32 bits of CR3 count). */
+	assert_int_equal(guest_walk_read_pdptes(&dom, RAM_SIZE, pdpte), -EFAULT);
+	assert_int_equal(guest_walk_read_pdptes(&dom, 0x100030000UL, pdpte), 0);
+}
+
 /* ---- 4-level and 5-level paging ---- */
 
 #define KERNEL_BASE 0xffffffff80000000UL
@@ -356,6 +389,7 @@ int main(void)
 		TEST(test_legacy_4k_pages),
 		TEST(test_legacy_4m_pages),
 		TEST(test_pae),
+		TEST(test_pae_pdpte_load),
 		TEST(test_long_mode),
 		TEST(test_five_level),
 	};
