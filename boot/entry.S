@@ -15,6 +15,9 @@
 #define PTE_W 0x2
 #define PTE_PS 0x80
 
+#define CR4_PAE 0x20
+#define CR4_LA57 0x1000
+
 	.section .multiboot2, "a"
 	.balign 8
 mb2_header:
@@ -111,9 +114,14 @@ mb2_entry:
 	mov	PHYS(boot_pdpt_low) + 12, %eax
 	mov	%eax, PHYS(boot_pdpt_high) + 511 * 8 + 4
 
-	/* CR4.PAE, CR3, EFER.LME, then CR0.PG (SDM 10.8.5). */
+	/*
+	 * CR4.PAE, CR3, EFER.LME, then CR0.PG (SDM 10.8.5). CR4.LA57 goes: a
+	 * loader coming from 5-level UEFI firmware may leave it set, and these
+	 * tables are 4-level. Paging is off, the only time it may change.
+	 */
 	mov	%cr4, %eax
-	or	$0x20, %eax
+	and	$~CR4_LA57, %eax
+	or	$CR4_PAE, %eax
 	mov	%eax, %cr4
 	mov	$PHYS(boot_pml4), %eax
 	mov	%eax, %cr3

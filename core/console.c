@@ -2,15 +2,21 @@
  * The hypervisor console: formats printk messages and writes them, under
  * one lock so lines from different CPUs do not mix, to every registered
  * sink. After a panic the lock is ignored, so the report always gets out.
+ * A CPU that is interrupted while it holds the lock (an NMI, a fault in a
+ * sink) and prints again writes without it: waiting would never end.
  */
 #include "core/console.h"
+#include "core/arch.h"
 #include "core/lib/string.h"
 #include "core/lib/vsnprintf.h"
 #include "core/spinlock.h"
 
+#define NO_OWNER UINT32_MAX
+
 static struct console_sink *sinks;
 static enum log_level console_level = LOG_INFO;
 static spinlock_t console_lock = SPINLOCK_INIT;
+static uint32_t console_owner = NO_OWNER; /* the CPU holding console_lock */
 static bool console_panicking;
 
 static const char *const level_names[] = {
@@ -62,13 +68,23 @@ void console_flush(void)
 
 void console_write(const char *buf, size_t len)
 {
-	bool locked = !console_panicking;
+	uint32_t cpu;
 
-	if (locked)
-		spin_lock(&console_lock);
+	if (console_panicking) {
+		write_all(buf, len);
+		return;
+	}
+	cpu = arch_cpu_id();
+	/* Only this CPU ever stores its own id here, so the check cannot race. */
+	if (__atomic_load_n(&console_owner, __ATOMIC_RELAXED) == cpu) {
+		write_all(buf, len);
+		return;
+	}
+	spin_lock(&console_lock);
+	__atomic_store_n(&console_owner, cpu, __ATOMIC_RELAXED);
 	write_all(buf, len);
-	if (locked)
-		spin_unlock(&console_lock);
+	__atomic_store_n(&console_owner, NO_OWNER, __ATOMIC_RELAXED);
+	spin_unlock(&console_lock);
 }
 
 void vprintk(enum log_level level, const char *fmt, va_list ap)

@@ -15,13 +15,16 @@
  * for a second); slabs of 1024 hold three. A slab whose objects are all free
  * goes back to the frame allocator at once.
  *
- * Single-threaded for now: all state is in struct heap.
+ * Any CPU may allocate or free: the slab lists, the slabs' bitmaps and the
+ * page headers kfree() reads are used only under heap.lock. Allocating a
+ * large block takes the frame allocator's own lock alone.
  */
 #include "core/heap.h"
 #include "core/console.h"
 #include "core/lib/string.h"
 #include "core/mm.h"
 #include "core/page_alloc.h"
+#include "core/spinlock.h"
 
 #define HEAP_ALIGN 16
 #define SLAB_MAGIC 0x42414c53u /* "SLAB" */
@@ -55,6 +58,7 @@ STATIC_ASSERT((PAGE_SIZE - sizeof(struct slab)) >> MIN_CLASS_SHIFT <= SLAB_MAX_O
 STATIC_ASSERT(sizeof(struct slab) + (1UL << MAX_CLASS_SHIFT) <= PAGE_SIZE);
 
 struct heap {
+	spinlock_t lock;
 	struct slab *partial[NR_CLASSES]; /* slabs with at least one free object */
 };
 
@@ -207,11 +211,16 @@ static void large_free(struct large_block *block, void *ptr)
 
 void *kmalloc(size_t size)
 {
+	void *ptr;
+
 	if (size == 0)
 		return NULL;
-	if (size <= class_size(NR_CLASSES - 1))
-		return slab_alloc(size_class(size));
-	return large_alloc(size);
+	if (size > class_size(NR_CLASSES - 1))
+		return large_alloc(size);
+	spin_lock(&heap.lock);
+	ptr = slab_alloc(size_class(size));
+	spin_unlock(&heap.lock);
+	return ptr;
 }
 
 void *kzalloc(size_t size)
@@ -230,10 +239,13 @@ void kfree(void *ptr)
 	if (!ptr)
 		return;
 	header = phys_to_virt(ALIGN_DOWN(virt_to_phys(ptr), PAGE_SIZE));
+	/* Under the lock: freeing a slab's last object clears its magic. */
+	spin_lock(&heap.lock);
 	if (*header == SLAB_MAGIC)
 		slab_free((struct slab *)header, ptr);
 	else if (*header == LARGE_MAGIC)
 		large_free((struct large_block *)header, ptr);
 	else
 		pr_err("heap: kfree(%p): not a heap pointer, ignored\n", ptr);
+	spin_unlock(&heap.lock);
 }

@@ -17,14 +17,16 @@
  * included, which stays allocated), free_frames the ones free right now,
  * in both pools.
  *
- * Single-threaded for now: all state is in struct page_allocator, so one
- * lock around it will do once other CPUs allocate.
+ * Every CPU allocates and frees at run time (hypercalls, domains ending),
+ * so the bitmap and the counters are changed only under allocator.lock.
+ * page_alloc_init() runs alone on the boot CPU, before any other CPU.
  */
 #include "core/page_alloc.h"
 #include "core/console.h"
 #include "core/errno.h"
 #include "core/lib/string.h"
 #include "core/mm.h"
+#include "core/spinlock.h"
 
 #define BITS_PER_WORD 64
 #define LOW_POOL_END (LOW_MEMORY_LIMIT >> PAGE_SHIFT)
@@ -39,6 +41,7 @@ struct frame_range {
 };
 
 struct page_allocator {
+	spinlock_t lock;
 	uint64_t *bitmap;
 	struct frame_range *ranges; /* sorted, stored after the bitmap */
 	uint32_t nr_ranges;
@@ -208,16 +211,18 @@ int page_alloc_init(const struct boot_mem_region *regions, uint32_t count)
 int alloc_pages(unsigned int order, paddr_t *pa)
 {
 	uint64_t nr, frame;
+	int rc = -ENOMEM;
 
 	if (order >= ORDER_LIMIT)
 		return -EINVAL;
 	nr = 1ULL << order;
+	spin_lock(&allocator.lock);
 	if (nr > allocator.free_frames)
-		return -ENOMEM;
+		goto out;
 	/* Next fit: resume after the last block, then retry from the start of the high pool. */
 	if (!find_free_block(allocator.next_frame, allocator.nr_frames, nr, &frame) &&
 	    !find_free_block(LOW_POOL_END, allocator.nr_frames, nr, &frame))
-		return -ENOMEM;
+		goto out;
 
 	mark_frames(frame, nr, true);
 	allocator.free_frames -= nr;
@@ -225,7 +230,10 @@ int alloc_pages(unsigned int order, paddr_t *pa)
 	if (allocator.next_frame >= allocator.nr_frames)
 		allocator.next_frame = LOW_POOL_END;
 	*pa = frame << PAGE_SHIFT;
-	return 0;
+	rc = 0;
+out:
+	spin_unlock(&allocator.lock);
+	return rc;
 }
 
 /* The managed range holding frame, or NULL. */
@@ -272,34 +280,42 @@ static const char *free_error(paddr_t pa, unsigned int order)
 
 void free_pages(paddr_t pa, unsigned int order)
 {
-	const char *error = free_error(pa, order);
+	const char *error;
 
-	if (error) {
+	spin_lock(&allocator.lock);
+	error = free_error(pa, order);
+	if (!error) {
+		mark_frames(pa >> PAGE_SHIFT, 1ULL << order, false);
+		allocator.free_frames += 1ULL << order;
+	}
+	spin_unlock(&allocator.lock);
+	if (error)
 		pr_err("page_alloc: free_pages(0x%llx, %u): %s, ignored\n", (unsigned long long)pa,
 		       order, error);
-		return;
-	}
-	mark_frames(pa >> PAGE_SHIFT, 1ULL << order, false);
-	allocator.free_frames += 1ULL << order;
 }
 
 int alloc_low_page(paddr_t limit, paddr_t *pa)
 {
 	/* Every frame of the low pool lies below 1 MiB, so a higher limit asks for nothing more. */
-	uint64_t end = MIN(MIN(limit, LOW_MEMORY_LIMIT) >> PAGE_SHIFT, allocator.nr_frames);
-	uint64_t frame = allocator.bitmap ? find_frame(1, end, false) : end;
+	uint64_t end, frame;
+	int rc = -ENOMEM;
 
-	if (frame >= end)
-		return -ENOMEM;
-	mark_frames(frame, 1, true);
-	allocator.free_frames--;
-	*pa = frame << PAGE_SHIFT;
-	return 0;
+	spin_lock(&allocator.lock);
+	end = MIN(MIN(limit, LOW_MEMORY_LIMIT) >> PAGE_SHIFT, allocator.nr_frames);
+	frame = allocator.bitmap ? find_frame(1, end, false) : end;
+	if (frame < end) {
+		mark_frames(frame, 1, true);
+		allocator.free_frames--;
+		*pa = frame << PAGE_SHIFT;
+		rc = 0;
+	}
+	spin_unlock(&allocator.lock);
+	return rc;
 }
 
 uint64_t page_alloc_free_frames(void)
 {
-	return allocator.free_frames;
+	return __atomic_load_n(&allocator.free_frames, __ATOMIC_RELAXED);
 }
 
 uint64_t page_alloc_total_frames(void)

@@ -85,7 +85,10 @@ struct madt_entry {
 
 /* Local APIC and x2APIC flags (ACPI table 5.23). */
 #define MADT_LAPIC_ENABLED (1u << 0)
-#define MADT_LAPIC_ONLINE_CAPABLE (1u << 1)
+
+/* Broadcast destinations, never a processor's own id (SDM 11.6.2.1, 11.12.9). */
+#define MADT_APIC_ID_INVALID 0xffu
+#define MADT_X2APIC_ID_INVALID 0xffffffffu
 
 struct madt_lapic {
 	struct madt_entry entry;
@@ -311,9 +314,14 @@ static void acpi_add_cpu(struct acpi_info *info, uint32_t apic_id, uint32_t acpi
 	info->nr_cpus++;
 }
 
+/*
+ * Only enabled processors are there to start. ACPI 6.5 table 5.23: an
+ * online-capable one with Enabled clear is a hot-plug slot (possibly empty)
+ * that the OS may enable later, which the hypervisor does not do.
+ */
 static bool madt_cpu_usable(uint32_t flags)
 {
-	return flags & (MADT_LAPIC_ENABLED | MADT_LAPIC_ONLINE_CAPABLE);
+	return flags & MADT_LAPIC_ENABLED;
 }
 
 /* Handles one in-bounds MADT entry; entries shorter than their type are skipped. */
@@ -339,12 +347,14 @@ static void acpi_parse_madt_entry(const struct madt_entry *entry, size_t offset,
 	switch (entry->type) {
 	case MADT_TYPE_LAPIC:
 		lapic = (const struct madt_lapic *)entry;
-		if (madt_cpu_usable(lapic->flags))
+		/* 0xff is the xAPIC broadcast: firmware uses it for "no processor". */
+		if (madt_cpu_usable(lapic->flags) && lapic->apic_id != MADT_APIC_ID_INVALID)
 			acpi_add_cpu(info, lapic->apic_id, lapic->acpi_id, "local APIC");
 		break;
 	case MADT_TYPE_X2APIC:
 		x2apic = (const struct madt_x2apic *)entry;
-		if (madt_cpu_usable(x2apic->flags))
+		if (madt_cpu_usable(x2apic->flags) &&
+		    x2apic->x2apic_id != MADT_X2APIC_ID_INVALID)
 			acpi_add_cpu(info, x2apic->x2apic_id, x2apic->acpi_uid, "x2APIC");
 		break;
 	case MADT_TYPE_IOAPIC:
@@ -516,8 +526,9 @@ static void acpi_parse_fadt(const struct acpi_header *header, struct acpi_info *
 
 	info->has_fadt = true;
 	info->sci_irq = fadt->sci_int;
-	info->pm1a_cnt_port = fadt->pm1a_cnt_blk;
-	info->pm1b_cnt_port = fadt->pm1b_cnt_blk;
+	/* I/O ports are 16 bits: a larger block address would be cut to some other port. */
+	info->pm1a_cnt_port = fadt->pm1a_cnt_blk <= 0xffff ? fadt->pm1a_cnt_blk : 0;
+	info->pm1b_cnt_port = fadt->pm1b_cnt_blk <= 0xffff ? fadt->pm1b_cnt_blk : 0;
 
 	/* ACPI 2.0+ extended blocks win over the 32-bit fields when they are I/O ports. */
 	if (ACPI_HAS_FIELD(length, struct acpi_fadt, x_pm1a_cnt_blk)) {

@@ -21,7 +21,7 @@ struct acpi_info {
 	/* MADT */
 	bool has_madt;
 	uint64_t lapic_base;
-	uint32_t nr_cpus; /* enabled (or online-capable) local APICs, x2APIC included */
+	uint32_t nr_cpus; /* enabled local APICs, x2APIC included */
 	struct acpi_cpu cpus[HV_MAX_CPUS];
 	uint32_t nr_cpus_ignored; /* beyond HV_MAX_CPUS */
 	uint32_t nr_ioapics;

@@ -19,6 +19,8 @@
 #define LEVEL_4K 1
 #define LEVEL_2M 2
 #define LEVEL_1G 3
+/* The lower canonical half of 4-level paging (SDM 4.5): where 1:1 addresses can go. */
+#define IDENTITY_MAP_MAX (1UL << 47)
 
 extern const char hv_text_start[], hv_text_end[], hv_rodata_start[], hv_rodata_end[],
 	hv_data_start[], hv_end[];
@@ -99,27 +101,49 @@ static int map_image_range(uint64_t *pml4, const char *start, const char *end, u
 	return rc;
 }
 
-static uint64_t highest_address(const struct boot_info *bi)
+/*
+ * Where the identity map ends: past everything the memory map describes,
+ * and at least 4 GiB (MMIO: LAPIC, IO-APIC, HPET), but within the lower
+ * canonical half and the CPU's physical address width: a region beyond
+ * those cannot be mapped 1:1, and its page-table indexes would wrap onto
+ * the low mappings. Only RAM there is an error; other regions are skipped.
+ */
+static int identity_limit(const struct boot_info *bi, uint64_t *limit)
 {
-	uint64_t top = 4UL * GiB; /* MMIO (LAPIC, IO-APIC, HPET) sits below 4 GiB */
+	uint64_t top = 4UL * GiB;
+	uint64_t mappable = MIN(IDENTITY_MAP_MAX, 1UL << cpu_phys_addr_bits());
 
 	for (uint32_t i = 0; i < bi->nr_memmap; i++) {
-		uint64_t end = bi->memmap[i].base + bi->memmap[i].length;
+		const struct boot_mem_region *r = &bi->memmap[i];
+		uint64_t end = r->base + r->length;
 
-		if (end > top && end > bi->memmap[i].base)
-			top = end;
+		if (!r->length || end < r->base || end <= top)
+			continue;
+		if (end > mappable) {
+			pr_warn("paging: memory map region [%#lx-%#lx) type %u ends beyond the "
+				"%#lx that can be mapped\n",
+				r->base, end, r->type, mappable);
+			if (r->type == BOOT_MEM_AVAILABLE)
+				return -ERANGE;
+			end = mappable;
+		}
+		top = MAX(top, end);
 	}
-	return ALIGN_UP(top, GiB);
+	*limit = ALIGN_UP(top, GiB);
+	return 0;
 }
 
 int arch_paging_init(const struct boot_info *bi)
 {
 	struct cpuid_regs r;
-	uint64_t *pml4, limit = highest_address(bi);
+	uint64_t *pml4, limit;
 	uint64_t nx;
 	bool gib_pages;
 	int rc;
 
+	rc = identity_limit(bi, &limit);
+	if (rc)
+		return rc;
 	cpuid(0x80000001, &r);
 	gib_pages = r.edx & CPUID_EXT_PDPE1GB;
 	nx = have_nx ? PTE_NX : 0;

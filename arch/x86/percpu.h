@@ -26,9 +26,11 @@ struct tss64 {
 	uint16_t iomap_base;
 } __packed;
 
+/* A CPU's life; smp.c describes the start-up handshake. */
 enum cpu_state {
 	CPU_OFFLINE = 0,
-	CPU_STARTING,
+	CPU_STARTING, /* the boot CPU sent INIT-SIPI-SIPI */
+	CPU_BOOTING,  /* the CPU runs ap_entry */
 	CPU_ONLINE,
 	CPU_FAILED,
 };

@@ -14,6 +14,7 @@
 #include "drivers/acpi.h"
 
 #define ACPI_SLP_EN (1u << 13)
+#define PM1_SLP_MASK (ACPI_SLP_EN | 7u << 10) /* SLP_EN and SLP_TYP */
 #define BOCHS_SHUTDOWN_PORT 0x8900
 
 extern uint8_t boot_stack_top[];
@@ -79,18 +80,38 @@ void arch_halt(void)
 	cpu_halt_forever();
 }
 
+/* Writes SLP_TYP to a PM1 control register, keeping its other bits (SCI_EN among them). */
+static void pm1_write_slp(uint16_t port, uint8_t slp_typ, uint16_t extra)
+{
+	if (port)
+		outw((uint16_t)((inw(port) & ~PM1_SLP_MASK) | slp_typ << 10 | extra), port);
+}
+
+/*
+ * ACPI 6.4, 7.4.2 and 16.1.7: the PM1a and PM1b control registers take
+ * SLP_TYP first, then SLP_TYP with SLP_EN, as ACPICA does it; some chipsets
+ * want the type in place before the enable.
+ */
+static void acpi_enter_s5(uint16_t pm1a, uint16_t pm1b, uint8_t typa, uint8_t typb)
+{
+	pm1_write_slp(pm1a, typa, 0);
+	pm1_write_slp(pm1b, typb, 0);
+	pm1_write_slp(pm1a, typa, ACPI_SLP_EN);
+	pm1_write_slp(pm1b, typb, ACPI_SLP_EN);
+}
+
 void arch_poweroff(const struct acpi_info *acpi)
 {
 	static const char bochs_shutdown[] = "Shutdown";
 
 	arch_stop_other_cpus();
+	/* A CPU stopped while it held the console lock must not block the last lines. */
+	console_enter_panic();
 	console_flush();
 	/* ACPI S5 (ACPI 6.4, 16.1.7): SLP_TYP from \_S5 with SLP_EN. */
 	if (acpi && acpi->has_fadt && acpi->has_s5 && acpi->pm1a_cnt_port) {
-		outw((uint16_t)(acpi->s5_slp_typa << 10 | ACPI_SLP_EN), acpi->pm1a_cnt_port);
-		if (acpi->pm1b_cnt_port)
-			outw((uint16_t)(acpi->s5_slp_typb << 10 | ACPI_SLP_EN),
-			     acpi->pm1b_cnt_port);
+		acpi_enter_s5(acpi->pm1a_cnt_port, acpi->pm1b_cnt_port, acpi->s5_slp_typa,
+			      acpi->s5_slp_typb);
 	}
 	/* Bochs without ACPI (under OVMF) has its own shutdown port. */
 	for (const char *p = bochs_shutdown; *p; p++)

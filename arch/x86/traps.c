@@ -7,6 +7,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/time.h"
 #include "arch/x86/traps.h"
 #include "core/arch.h"
 #include "core/console.h"
@@ -14,9 +15,12 @@
 #include "core/symbols.h"
 
 #define BACKTRACE_MAX_FRAMES 24
+#define STOP_WAIT_US 100000
 
 static irq_handler_t irq_handlers[256];
 static volatile uint32_t cpus_stopping;
+/* What arch_stop_other_cpus() achieved, for the report. */
+static unsigned int cpus_stopped, cpus_not_stopped;
 
 static const char *const exception_names[32] = {
 	"#DE divide error",	  "#DB debug",
@@ -97,11 +101,19 @@ static void dump_registers(const struct cpu_regs *r)
 	       read_cr2(), read_cr3(), read_cr4());
 }
 
-/* A CPU asked to stop (by NMI or the stop vector) parks here for good. */
+/*
+ * A CPU asked to stop (by NMI or the stop vector) parks here for good. One
+ * that never came online (parked during start-up) may share its CPU id with
+ * a live one: it has no VMX state of its own to leave.
+ */
 static __noreturn void stop_this_cpu(void)
 {
-	arch_virt_cpu_stop();
-	this_cpu()->state = CPU_OFFLINE;
+	struct percpu *pc = this_cpu();
+
+	if (pc->state == CPU_ONLINE) {
+		arch_virt_cpu_stop();
+		pc->state = CPU_OFFLINE;
+	}
 	cpu_halt_forever();
 }
 
@@ -126,6 +138,9 @@ static __noreturn void fatal_exception(struct cpu_regs *regs)
 	console_enter_panic();
 	printk(LOG_ERROR, "\n*** FATAL EXCEPTION on CPU %u: %s (vector %lu), error code %#lx\n",
 	       pc->cpu_id, name, regs->vector, regs->error_code);
+	if (cpus_stopped || cpus_not_stopped)
+		printk(LOG_ERROR, "other CPUs: %u stopped, %u did not answer the NMI\n",
+		       cpus_stopped, cpus_not_stopped);
 	if (regs->vector == VECTOR_PAGE_FAULT)
 		printk(LOG_ERROR, "page fault address %016lx (%s, %s, %s)\n", read_cr2(),
 		       regs->error_code & 1 ? "protection" : "not present",
@@ -157,8 +172,11 @@ void trap_dispatch(struct cpu_regs *regs)
 		irq_handlers[v](regs);
 		return;
 	}
-	if (v != VECTOR_SPURIOUS)
-		printk(LOG_WARN, "CPU %u: unexpected interrupt vector %lu\n", this_cpu()->cpu_id, v);
+	if (v == VECTOR_SPURIOUS)
+		return; /* SDM 11.9: a spurious interrupt takes no EOI */
+	/* Unacknowledged, it would hold back every vector of its priority class and below. */
+	apic_eoi();
+	printk(LOG_WARN, "CPU %u: unexpected interrupt vector %lu\n", this_cpu()->cpu_id, v);
 }
 
 void trap_nmi_in_guest(void)
@@ -168,11 +186,40 @@ void trap_nmi_in_guest(void)
 	printk(LOG_WARN, "CPU %u: NMI received in guest mode and ignored\n", this_cpu()->cpu_id);
 }
 
+/*
+ * NMI reaches CPUs spinning with interrupts off. It goes to the CPUs this
+ * hypervisor started, one by one: a broadcast would also reach processors
+ * still parked by the firmware (beyond maxcpus or HV_MAX_CPUS, or that
+ * failed to start), whose NMI handler may be gone with the firmware's memory.
+ * Then a bounded wait until they have halted, so that what follows (a
+ * report, a power-off) does not race them; nothing is printed here, as a
+ * stopped CPU may hold the console lock.
+ */
 void arch_stop_other_cpus(void)
 {
+	const struct percpu *self = this_cpu();
+	bool sent[HV_MAX_CPUS] = { false };
+	unsigned int nr_sent = 0, running = 0;
+
 	if (__atomic_exchange_n(&cpus_stopping, 1, __ATOMIC_ACQ_REL))
 		return;
-	/* NMI reaches CPUs spinning with interrupts off. */
-	if (nr_cpus_online > 1)
-		apic_send_nmi_all_but_self();
+	for (unsigned int i = 0; i < HV_MAX_CPUS; i++) {
+		const struct percpu *pc = percpu_table[i];
+
+		if (pc && pc != self && pc->state == CPU_ONLINE) {
+			apic_send_nmi(pc->apic_id);
+			sent[i] = true;
+			nr_sent++;
+		}
+	}
+	for (unsigned int waited = 0; nr_sent; waited += 100) {
+		running = 0;
+		for (unsigned int i = 0; i < HV_MAX_CPUS; i++)
+			running += sent[i] && percpu_table[i]->state == CPU_ONLINE;
+		if (!running || waited >= STOP_WAIT_US)
+			break;
+		udelay(100);
+	}
+	cpus_stopped = nr_sent - running;
+	cpus_not_stopped = running;
 }

@@ -6,6 +6,8 @@
 #include "core/lib/string.h"
 #include "core/lib/vsnprintf.h"
 
+#define READ_CHUNK_SIZE (1 * MiB)
+
 static EFI_GUID simple_fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
 static EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 
@@ -184,9 +186,13 @@ EFI_STATUS loader_read_file(EFI_FILE_HANDLE file, void *buf, uint64_t size)
 	UINTN chunk;
 
 	status = file->SetPosition(file, 0);
-	/* The FAT driver may return less than asked for: read until done. */
+	/*
+	 * The FAT driver may return less than asked for: read until done. Some
+	 * firmware fails reads of many megabytes at once (Linux's EFI stub reads
+	 * in 1 MiB pieces for that reason), so no read asks for more.
+	 */
 	while (!EFI_ERROR(status) && done < size) {
-		chunk = size - done;
+		chunk = MIN(size - done, READ_CHUNK_SIZE);
 		status = file->Read(file, &chunk, (UINT8 *)buf + done);
 		if (!EFI_ERROR(status) && chunk == 0)
 			status = EFI_END_OF_FILE;

@@ -6,6 +6,7 @@
  *
  *   [ page tables | boot_info | stack ]
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/io.h"
 #include "boot/efi/loader.h"
 #include "boot/efi/memmap.h"
@@ -27,6 +28,9 @@
 #define RSDP_REVISION_OFFSET 15
 #define RSDP_V1_LENGTH 20
 #define RSDP_V2_LENGTH 36
+
+/* SDM 4.1.1: 5-level paging, which only a switch out of long mode turns off. */
+#define CR4_LA57 (1UL << 12)
 
 #define COM1_BASE 0x3f8
 #define UART_LSR 5
@@ -225,6 +229,11 @@ EFI_STATUS handoff_prepare(struct loader *ld, const struct hv_image *hv)
 	UINTN key;
 	int ret;
 
+	/* The hand-off tables are 4-level: under LA57 their root would be taken for a PML5. */
+	if (read_cr4() & CR4_LA57)
+		return loader_fail(ld, EFI_UNSUPPORTED,
+				   "hv loader: the firmware runs with 5-level paging (CR4.LA57), "
+				   "which this loader cannot hand over from");
 	find_framebuffer(ld, &fb);
 
 	/* Everything the memory map knows, the framebuffer, and at least 4 GiB. */

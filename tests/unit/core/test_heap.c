@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "core/heap.h"
 #include "core/mm.h"
@@ -344,6 +345,73 @@ static void test_random_alloc_free(void **state)
 	assert_string_equal(fake_console_output(), "");
 }
 
+/*
+ * Domains are built and freed on several CPUs at once: threads sharing the
+ * heap must each get their own objects and give every page back. Each
+ * thread writes its tag over its objects and checks it before freeing; the
+ * errors are counted and asserted in the main thread.
+ */
+#define RACE_THREADS 4
+#define RACE_ROUNDS 200000
+#define RACE_HELD 64
+
+static pthread_barrier_t race_start;
+
+struct race_thread {
+	pthread_t thread;
+	uint8_t tag;
+	uint64_t errors;
+};
+
+static void *race_worker(void *arg)
+{
+	struct race_thread *t = arg;
+	struct object held[RACE_HELD] = { 0 };
+	uint64_t seed = t->tag;
+
+	pthread_barrier_wait(&race_start);
+	for (unsigned int round = 0; round < RACE_ROUNDS; round++) {
+		struct object *o = &held[round % RACE_HELD];
+
+		if (o->p) {
+			for (size_t i = 0; i < o->size; i++)
+				t->errors += o->p[i] != t->tag;
+			kfree(o->p);
+			o->p = NULL;
+		}
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		o->size = 1 + (seed >> 33) % 300;
+		o->p = kmalloc(o->size);
+		if (!o->p) {
+			t->errors++;
+			continue;
+		}
+		memset(o->p, t->tag, o->size);
+	}
+	for (unsigned int i = 0; i < RACE_HELD; i++)
+		kfree(held[i].p);
+	return NULL;
+}
+
+static void test_concurrent_alloc_free(void **state)
+{
+	struct race_thread threads[RACE_THREADS];
+
+	assert_int_equal(pthread_barrier_init(&race_start, NULL, RACE_THREADS), 0);
+	for (unsigned int i = 0; i < RACE_THREADS; i++) {
+		threads[i].tag = (uint8_t)(0x11 * (i + 1));
+		threads[i].errors = 0;
+		assert_int_equal(pthread_create(&threads[i].thread, NULL, race_worker, &threads[i]),
+				 0);
+	}
+	for (unsigned int i = 0; i < RACE_THREADS; i++) {
+		assert_int_equal(pthread_join(threads[i].thread, NULL), 0);
+		assert_int_equal(threads[i].errors, 0);
+	}
+	pthread_barrier_destroy(&race_start);
+	assert_string_equal(fake_console_output(), "");
+}
+
 #define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -359,6 +427,7 @@ int main(void)
 		TEST(test_out_of_memory),
 		TEST(test_bad_frees_are_logged_and_ignored),
 		TEST(test_random_alloc_free),
+		TEST(test_concurrent_alloc_free),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

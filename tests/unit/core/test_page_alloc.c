@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "core/errno.h"
 #include "core/memmap.h"
@@ -471,6 +472,82 @@ static void test_bad_frees_are_logged_and_ignored(void **state)
 	}
 }
 
+/*
+ * Several CPUs allocate and free at once (hypercalls, domains ending): two
+ * threads doing so must never get the same frame, and every frame must come
+ * back. Each block carries its owner's tag; a block handed out twice has its
+ * tag overwritten by the other thread. Assertions stay in the main thread.
+ */
+#define RACE_THREADS 4
+#define RACE_ROUNDS 500000
+#define RACE_HELD 32
+
+static pthread_barrier_t race_start;
+
+struct race_thread {
+	pthread_t thread;
+	uint64_t tag;
+	uint64_t errors;
+};
+
+static void *race_worker(void *arg)
+{
+	struct race_thread *t = arg;
+	paddr_t held[RACE_HELD] = { 0 };
+	unsigned int orders[RACE_HELD] = { 0 };
+
+	pthread_barrier_wait(&race_start);
+	for (unsigned int round = 0; round < RACE_ROUNDS; round++) {
+		unsigned int slot = round % RACE_HELD;
+		volatile uint64_t *p;
+
+		if (held[slot]) {
+			p = phys_to_virt(held[slot]);
+			if (*p != t->tag + slot)
+				t->errors++;
+			free_pages(held[slot], orders[slot]);
+			held[slot] = 0;
+		}
+		orders[slot] = round % 3;
+		if (alloc_pages(orders[slot], &held[slot])) {
+			held[slot] = 0;
+			continue;
+		}
+		p = phys_to_virt(held[slot]);
+		*p = t->tag + slot;
+	}
+	for (unsigned int slot = 0; slot < RACE_HELD; slot++) {
+		if (held[slot])
+			free_pages(held[slot], orders[slot]);
+	}
+	return NULL;
+}
+
+static void test_concurrent_alloc_free(void **state)
+{
+	struct race_thread threads[RACE_THREADS];
+	uint64_t free_before;
+
+	USE_MAP(R(0x100000, ARENA_SIZE - 0x100000, BOOT_MEM_AVAILABLE));
+	assert_int_equal(page_alloc_init(map, map_count), 0);
+	free_before = page_alloc_free_frames();
+	fake_console_reset();
+	assert_int_equal(pthread_barrier_init(&race_start, NULL, RACE_THREADS), 0);
+	for (unsigned int i = 0; i < RACE_THREADS; i++) {
+		threads[i].tag = (uint64_t)(i + 1) << 32;
+		threads[i].errors = 0;
+		assert_int_equal(pthread_create(&threads[i].thread, NULL, race_worker, &threads[i]),
+				 0);
+	}
+	for (unsigned int i = 0; i < RACE_THREADS; i++) {
+		assert_int_equal(pthread_join(threads[i].thread, NULL), 0);
+		assert_int_equal(threads[i].errors, 0);
+	}
+	pthread_barrier_destroy(&race_start);
+	assert_int_equal(page_alloc_free_frames(), free_before);
+	assert_string_equal(fake_console_output(), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +560,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exhaust_free_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_low_pool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_alloc_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_frees_are_logged_and_ignored, setup,
 						teardown),
 	};

@@ -694,15 +694,18 @@ static void test_madt_entries(void **state)
 
 	madt_lapic(&b, 1, 0, 1);		/* enabled */
 	madt_lapic(&b, 2, 2, 0);		/* disabled: not a CPU */
-	madt_lapic(&b, 3, 4, 2);		/* online capable */
+	madt_lapic(&b, 3, 4, 2);		/* online capable only: a hot-plug slot */
 	madt_raw(&b, short_lapic, sizeof(short_lapic)); /* too short for its type */
 	madt_ioapic(&b, 0, 0xfec00000, 0);
 	madt_raw(&b, unknown, sizeof(unknown));
 	madt_x2apic(&b, 0x100, 1, 17);		/* enabled x2APIC */
 	madt_x2apic(&b, 0x101, 0, 18);		/* disabled x2APIC */
-	madt_x2apic(&b, 0x102, 2, 19);		/* online-capable x2APIC */
-	madt_lapic(&b, 5, 4, 1);		/* duplicate APIC id 4 */
+	madt_x2apic(&b, 0x102, 2, 19);		/* online-capable x2APIC slot */
+	madt_lapic(&b, 5, 4, 1);		/* enabled: the slot's id is free */
+	madt_lapic(&b, 6, 4, 1);		/* duplicate APIC id 4 */
 	madt_x2apic(&b, 0, 1, 20);		/* duplicate of APIC id 0 */
+	madt_lapic(&b, 7, 0xff, 1);		/* the xAPIC broadcast id */
+	madt_x2apic(&b, 0xffffffff, 1, 21);	/* the x2APIC broadcast id */
 	madt_override(&b, 0x1fee00000ull);
 	madt_ioapic(&b, 1, 0xfec01000, 24);
 	entries[0] = madt_finish(&b, 0xfee00000);
@@ -713,16 +716,14 @@ static void test_madt_entries(void **state)
 	assert_true(info.has_madt);
 	assert_int_equal(info.lapic_base, 0x1fee00000ull);
 	assert_int_equal(info.nr_ioapics, 2);
-	assert_int_equal(info.nr_cpus, 4);
+	assert_int_equal(info.nr_cpus, 3);
 	assert_int_equal(info.nr_cpus_ignored, 0);
 	assert_int_equal(info.cpus[0].apic_id, 0);
 	assert_int_equal(info.cpus[0].acpi_id, 1);
-	assert_int_equal(info.cpus[1].apic_id, 4);
-	assert_int_equal(info.cpus[1].acpi_id, 3);
-	assert_int_equal(info.cpus[2].apic_id, 0x100);
-	assert_int_equal(info.cpus[2].acpi_id, 17);
-	assert_int_equal(info.cpus[3].apic_id, 0x102);
-	assert_int_equal(info.cpus[3].acpi_id, 19);
+	assert_int_equal(info.cpus[1].apic_id, 0x100);
+	assert_int_equal(info.cpus[1].acpi_id, 17);
+	assert_int_equal(info.cpus[2].apic_id, 4);
+	assert_int_equal(info.cpus[2].acpi_id, 5);
 	assert_true(logged("duplicate local APIC id 4"));
 	assert_true(logged("duplicate x2APIC id 0"));
 	assert_true(logged("type 0 entry at offset 68: length 4 below 8"));
@@ -933,6 +934,16 @@ static void test_fadt_extended_fields(void **state)
 	assert_int_equal(parse(rsdp, 20), 0);
 	assert_int_equal(info.pm1a_cnt_port, 0x604);
 	assert_int_equal(info.pm1b_cnt_port, 0x704);
+
+	/* A 32-bit block beyond the 16-bit port space is no port (0x10604 is not 0x604). */
+	put32(t + FADT_PM1A_CNT, 0x10604);
+	put32(t + FADT_PM1B_CNT, 0xffff0704);
+	table_seal(fadt);
+	assert_int_equal(parse(rsdp, 20), 0);
+	assert_int_equal(info.pm1a_cnt_port, 0);
+	assert_int_equal(info.pm1b_cnt_port, 0);
+	put32(t + FADT_PM1A_CNT, 0x604);
+	put32(t + FADT_PM1B_CNT, 0x704);
 
 	/* Reset register: needs RESET_REG_SUP and system I/O space. */
 	put32(t + FADT_FLAGS, 0);

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "core/arch.h"
 #include "core/mm.h"
 #include "tests/unit/fakes/physmem.h"
 
@@ -46,4 +47,13 @@ paddr_t virt_to_phys(const void *va)
 	if (p < arena || p >= arena + arena_size)
 		fail_msg("virt_to_phys(%p) outside the fake physical memory", va);
 	return arena_base + (paddr_t)(p - arena);
+}
+
+/*
+ * The frame allocator and the heap take a spinlock (core/spinlock.h) whose
+ * wait loop calls this. A test with its own definition (a strong symbol)
+ * replaces it.
+ */
+__attribute__((weak)) void arch_cpu_relax(void)
+{
 }
