@@ -61,6 +61,9 @@ int arch_domain_unmap(struct domain *d, uint64_t gpa, uint64_t size);
 /* Guest-virtual to guest-physical through the guest's own page tables. */
 int arch_guest_translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa);
 
+/* True when the vCPU runs 64-bit code now: which hypercall structure layouts it uses. */
+bool arch_vcpu_is_64bit(struct vcpu *v);
+
 int arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* PVH start: 32-bit protected mode, paging off, EIP = entry, EBX = ebx. */

@@ -37,15 +37,25 @@ static int64_t memory_map(struct vcpu *v, uint64_t arg)
 		.type = E820_RAM,
 	};
 	struct xen_memory_map map;
+	struct compat_memory_map compat;
+	bool native = arch_vcpu_is_64bit(v);
 
-	if (copy_from_guest(v, &map, arg, sizeof(map)))
+	if (native && copy_from_guest(v, &map, arg, sizeof(map)))
 		return -EFAULT;
+	if (!native) {
+		if (copy_from_guest(v, &compat, arg, sizeof(compat)))
+			return -EFAULT;
+		map.nr_entries = compat.nr_entries;
+		map.buffer = compat.buffer;
+	}
 
 	/* As Xen: as many entries as fit (possibly none), and the count written back. */
 	map.nr_entries = MIN(map.nr_entries, 1u);
 	if (map.nr_entries && copy_to_guest(v, map.buffer, &ram, sizeof(ram)))
 		return -EFAULT;
-	if (copy_to_guest(v, arg, &map, sizeof(map)))
+	compat.nr_entries = map.nr_entries;
+	if (native ? copy_to_guest(v, arg, &map, sizeof(map)) :
+		     copy_to_guest(v, arg, &compat.nr_entries, sizeof(compat.nr_entries)))
 		return -EFAULT;
 	return 0;
 }
@@ -90,10 +100,19 @@ static int64_t add_to_physmap(struct vcpu *v, uint64_t arg)
 {
 	struct domain *d = v->domain;
 	struct xen_add_to_physmap xatp;
+	struct compat_add_to_physmap compat;
 	int rc;
 
-	if (copy_from_guest(v, &xatp, arg, sizeof(xatp)))
-		return -EFAULT;
+	if (arch_vcpu_is_64bit(v)) {
+		if (copy_from_guest(v, &xatp, arg, sizeof(xatp)))
+			return -EFAULT;
+	} else {
+		if (copy_from_guest(v, &compat, arg, sizeof(compat)))
+			return -EFAULT;
+		xatp = (struct xen_add_to_physmap){ .domid = compat.domid, .size = compat.size,
+						    .space = compat.space, .idx = compat.idx,
+						    .gpfn = compat.gpfn };
+	}
 	rc = hypercall_check_domid(d, xatp.domid);
 	if (rc)
 		return rc;

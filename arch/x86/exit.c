@@ -43,7 +43,6 @@
 #define CR8_TPR_MASK 0xfUL
 
 /* The FXSAVE image (SDM vol 1, 10.5.1) and its reset values (SDM 10.1.1, table 10-1). */
-#define FXSAVE_SIZE 512
 #define FXSAVE_FCW 0
 #define FXSAVE_MXCSR 24
 #define FCW_RESET 0x037f
@@ -90,42 +89,22 @@ static const char *const instruction_errors[] = {
 	[28] = "invalid operand to INVEPT/INVVPID",
 };
 
-/*
- * Guest registers that neither the VMCS nor struct arch_vcpu holds: the
- * x87/SSE state, DR0-DR3 and DR6, which VM entries and exits leave alone,
- * so that every domain on a CPU would share them; and the task priority
- * that CR8 accesses (which exit) read and write. arch_vcpu_run switches
- * them. One slot per possible vCPU, by domain id and vCPU id.
- */
-struct guest_cpu_state {
-	uint8_t fxsave[FXSAVE_SIZE] __aligned(16);
-	uint64_t dr[4];
-	uint64_t dr6;
-	uint64_t tpr;
-};
-
-static struct guest_cpu_state guest_cpu_states[MAX_DOMAINS][DOMAIN_MAX_VCPUS];
-
 static struct guest_cpu_state *cpu_state(struct vcpu *v)
 {
-	return &guest_cpu_states[v->domain->id][v->id];
+	return &v->arch.cpu_state;
 }
 
-int vmx_guest_cpu_state_init(struct vcpu *v)
+void vmx_guest_cpu_state_init(struct vcpu *v)
 {
-	struct guest_cpu_state *s;
+	struct guest_cpu_state *s = cpu_state(v);
 	const uint16_t fcw = FCW_RESET;
 	const uint32_t mxcsr = MXCSR_RESET;
 
-	if (v->domain->id >= MAX_DOMAINS || v->id >= DOMAIN_MAX_VCPUS)
-		return -EINVAL;
-	/* The power-on state: nothing a previous vCPU in this slot left survives. */
-	s = cpu_state(v);
+	/* The power-on state. */
 	memset(s, 0, sizeof(*s));
 	memcpy(&s->fxsave[FXSAVE_FCW], &fcw, sizeof(fcw));
 	memcpy(&s->fxsave[FXSAVE_MXCSR], &mxcsr, sizeof(mxcsr));
 	s->dr6 = DR6_RESET;
-	return 0;
 }
 
 /*
@@ -170,6 +149,11 @@ static bool guest_in_64bit_mode(void)
 {
 	return (vmread(VMCS_GUEST_IA32_EFER) & EFER_LMA) &&
 	       (vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG);
+}
+
+bool arch_vcpu_is_64bit(struct vcpu *v)
+{
+	return guest_in_64bit_mode();
 }
 
 void arch_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)

@@ -23,6 +23,21 @@ struct guest_regs {
 	uint64_t cr2;
 };
 
+#define FXSAVE_SIZE 512
+
+/*
+ * Guest registers that neither the VMCS nor the exit stub hold: the x87/SSE
+ * state and DR0-DR3/DR6, which VM entries and exits leave alone (every
+ * domain on a CPU would share them), and the task priority that CR8
+ * accesses (which exit) read and write. arch_vcpu_run switches them.
+ */
+struct guest_cpu_state {
+	uint8_t fxsave[FXSAVE_SIZE] __aligned(16);
+	uint64_t dr[4];
+	uint64_t dr6;
+	uint64_t tpr;
+};
+
 struct arch_domain {
 	paddr_t ept_root;     /* PML4 of the domain's EPT */
 	uint64_t eptp;        /* EPT pointer as written to the VMCS */
@@ -41,6 +56,7 @@ struct arch_vcpu {
 	bool vmcs_ready;        /* fields written (on the vCPU's own CPU, at first run) */
 	uint32_t pvh_entry;     /* PVH start state, applied when the VMCS is built */
 	uint32_t pvh_ebx;
+	struct guest_cpu_state cpu_state;
 	/* MSRs passed through without VMCS fields: switched with the vCPU. */
 	uint64_t msr_kernel_gs_base, msr_star, msr_lstar, msr_cstar, msr_sfmask;
 	/* Pending event to inject at the next VM entry (SDM 26.6). */

@@ -81,12 +81,11 @@ static uint64_t read_idt_base(void)
 int arch_vcpu_init(struct vcpu *v)
 {
 	paddr_t pa;
-	int rc = vmx_guest_cpu_state_init(v);
+	int rc = domain_alloc_overhead_page(v->domain, &pa);
 
-	if (!rc)
-		rc = domain_alloc_overhead_page(v->domain, &pa);
 	if (rc)
 		return rc;
+	vmx_guest_cpu_state_init(v);
 	memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	*(uint32_t *)phys_to_virt(pa) = vmx_caps.revision;
 	v->arch.vmcs = phys_to_virt(pa);

@@ -31,7 +31,7 @@ int vmcs_set_guest_cr4(struct vcpu *v, uint64_t value);
  * Puts v's registers that live outside the VMCS (x87/SSE, DR0-3/DR6, the
  * task priority) in their reset state (exit.c). -EINVAL for an id out of range.
  */
-int vmx_guest_cpu_state_init(struct vcpu *v);
+void vmx_guest_cpu_state_init(struct vcpu *v);
 
 /* Logs the guest state most often behind a failed VM entry, naming the bad field. */
 void vmcs_diagnose_guest_state(struct vcpu *v);

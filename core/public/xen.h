@@ -172,6 +172,23 @@ struct xen_add_to_physmap {
 	uint64_t gpfn;
 };
 
+/*
+ * The same two structures as a 32-bit guest lays them out: xen_ulong_t,
+ * xen_pfn_t and guest handles are 32 bits wide there (Xen's compat ABI).
+ */
+struct compat_memory_map {
+	uint32_t nr_entries;
+	uint32_t buffer;
+};
+
+struct compat_add_to_physmap {
+	domid_t domid;
+	uint16_t size;
+	uint32_t space;
+	uint32_t idx;
+	uint32_t gpfn;
+};
+
 #define XENMAPSPACE_shared_info 0
 #define XENMAPSPACE_grant_table 1
 #define XENMAPSPACE_gmfn 2
@@ -236,5 +253,7 @@ _Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info is 64 bytes");
 _Static_assert(sizeof(struct e820_entry) == 20, "e820_entry is 20 bytes");
 _Static_assert(sizeof(struct xen_add_to_physmap) == 24, "xen_add_to_physmap is 24 bytes");
 _Static_assert(sizeof(struct xen_hvm_param) == 16, "xen_hvm_param is 16 bytes");
+_Static_assert(sizeof(struct compat_memory_map) == 8, "compat_memory_map is 8 bytes");
+_Static_assert(sizeof(struct compat_add_to_physmap) == 16, "compat_add_to_physmap is 16 bytes");
 
 #endif

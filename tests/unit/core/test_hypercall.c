@@ -126,6 +126,13 @@ void domain_console_write(struct domain *d, const char *buf, size_t len)
 }
 
 static unsigned int kicks;
+static bool guest_64bit = true;
+
+bool arch_vcpu_is_64bit(struct vcpu *v)
+{
+	(void)v;
+	return guest_64bit;
+}
 
 void domain_kick_vcpus(struct domain *d)
 {
@@ -173,6 +180,7 @@ static int setup(void **state)
 	/* Fresh memory is not zero on real machines either. */
 	memset(phys_to_virt(ARENA_BASE), 0xa5, ARENA_SIZE);
 
+	guest_64bit = true;
 	memset(&dom, 0, sizeof(dom));
 	dom.id = TEST_DOMID;
 	dom.memory_bytes = GUEST_RAM;
@@ -786,6 +794,25 @@ static void test_memory_map(void **state)
 	assert_int_equal(*(uint8_t *)gptr(GA(0x200 + 20)), 0x5a);
 }
 
+/* A 32-bit guest's struct: {u32 nr_entries; u32 buffer}, 8 bytes. */
+static void test_memory_map_compat(void **state)
+{
+	struct compat_memory_map map = { .nr_entries = 4, .buffer = (uint32_t)GA(0x200) };
+	struct e820_entry e;
+
+	guest_64bit = false;
+	*(uint32_t *)gptr(GA(0x108)) = 0xabcdef01; /* just past the 8-byte struct */
+	gput(GA(0x100), &map, sizeof(map));
+	assert_int_equal(hcall(__HYPERVISOR_memory_op, XENMEM_memory_map, GA(0x100), 0), 0);
+	gget(&map, GA(0x100), sizeof(map));
+	assert_int_equal(map.nr_entries, 1);
+	assert_int_equal(map.buffer, (uint32_t)GA(0x200));
+	assert_int_equal(*(uint32_t *)gptr(GA(0x108)), 0xabcdef01);
+	gget(&e, GA(0x200), sizeof(e));
+	assert_int_equal(e.size, GUEST_RAM);
+	assert_int_equal(e.type, E820_RAM);
+}
+
 static void test_memory_map_small_buffer(void **state)
 {
 	struct xen_memory_map map = { .nr_entries = 0, .buffer = GA(0x200) };
@@ -822,6 +849,27 @@ static int64_t add_to_physmap(domid_t domid, uint32_t space, uint64_t idx, uint6
 
 	gput(GA(0x600), &xatp, sizeof(xatp));
 	return hcall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, GA(0x600), 0);
+}
+
+/* A 32-bit guest's struct: idx and gpfn are 32 bits, 16 bytes in all. */
+static void test_add_to_physmap_compat(void **state)
+{
+	struct compat_add_to_physmap xatp = {
+		.domid = DOMID_SELF, .space = XENMAPSPACE_shared_info, .idx = 0, .gpfn = 0x80
+	};
+
+	guest_64bit = false;
+	gput(GA(0x600), &xatp, sizeof(xatp));
+	assert_int_equal(hcall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, GA(0x600), 0), 0);
+	assert_int_equal(dom.shared_info_gfn, 0x80);
+
+	/* Read with the 64-bit layout, the same bytes would be a nonzero idx: refused. */
+	guest_64bit = true;
+	xatp.gpfn = 0x81;
+	gput(GA(0x600), &xatp, sizeof(xatp));
+	assert_int_equal(hcall(__HYPERVISOR_memory_op, XENMEM_add_to_physmap, GA(0x600), 0),
+			 -EINVAL);
+	assert_int_equal(dom.shared_info_gfn, 0x80);
 }
 
 static void test_add_to_physmap_shared_info(void **state)
@@ -1108,9 +1156,11 @@ int main(void)
 		TEST(test_vcpu_runstate_area),
 		TEST(test_vcpu_timers_and_unsupported),
 		TEST(test_memory_map),
+		TEST(test_memory_map_compat),
 		TEST(test_memory_map_small_buffer),
 		TEST(test_memory_map_bad_pointers),
 		TEST(test_add_to_physmap_shared_info),
+		TEST(test_add_to_physmap_compat),
 		TEST(test_add_to_physmap_moves),
 		TEST(test_add_to_physmap_errors),
 		TEST(test_add_to_physmap_failures),

@@ -439,7 +439,7 @@ static void test_cr8_is_per_vcpu(void **state)
 	assert_int_equal(vmcs[VMCS_GUEST_RSP], 9);
 
 	/* A new vCPU in the same slot starts from 0. */
-	assert_int_equal(vmx_guest_cpu_state_init(&vcpu), 0);
+	vmx_guest_cpu_state_init(&vcpu);
 	vmcs[VMCS_GUEST_RIP] = GUEST_RIP;
 	assert_true(exit_with(EXIT_REASON_CR_ACCESS, CR_QUAL(8, 1, REG_RCX)));
 	assert_int_equal(r->rcx, 0);
@@ -455,18 +455,6 @@ static void test_cr8_reserved_bits(void **state)
 	r->rcx = 5;
 	assert_true(exit_with(EXIT_REASON_CR_ACCESS, CR_QUAL(8, 1, REG_RCX)));
 	assert_int_equal(r->rcx, 0);
-}
-
-static void test_cpu_state_slot_range(void **state)
-{
-	struct domain big = { .id = MAX_DOMAINS };
-	struct vcpu v = { .domain = &big };
-
-	assert_int_equal(vmx_guest_cpu_state_init(&v), -EINVAL);
-	v.domain = &dom;
-	v.id = DOMAIN_MAX_VCPUS;
-	assert_int_equal(vmx_guest_cpu_state_init(&v), -EINVAL);
-	assert_int_equal(arch_vcpu_init(&v), -EINVAL);
 }
 
 /* ---- CR0 and long mode ---- */
@@ -816,7 +804,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vmcall_from_user_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cr8_is_per_vcpu, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cr8_reserved_bits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cpu_state_slot_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cr0_enters_long_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cr0_without_pae_refused_for_long_mode, setup,
 						teardown),
