@@ -107,7 +107,7 @@ static uint64_t frames_before_domains;
 /* The last domain has ended: report, leave VMX operation, power off. */
 static void all_domains_ended(void)
 {
-	char list[400];
+	char list[1024];
 	uint64_t free_now = page_alloc_free_frames();
 
 	domains_outcomes(list, sizeof(list));

@@ -8,8 +8,8 @@ static uint32_t result_printed;
 
 void hv_result(const char *status, const char *fmt, ...)
 {
-	char detail[384];
-	char line[512];
+	char detail[1024]; /* 15 domains with 31-character names fit */
+	char line[1100];
 	va_list ap;
 	int n;
 
