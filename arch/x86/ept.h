@@ -48,13 +48,7 @@ struct domain;
 #define MEMTYPE_WP 5
 #define MEMTYPE_WB 6
 
-/* IA32_VMX_EPT_VPID_CAP (SDM A.10). */
-#define EPT_CAP_EXEC_ONLY (1UL << 0)
-#define EPT_CAP_2M (1UL << 16)
-#define EPT_CAP_1G (1UL << 17)
-#define EPT_CAP_INVEPT (1UL << 20)
-#define EPT_CAP_INVEPT_SINGLE (1UL << 25)
-#define EPT_CAP_INVEPT_ALL (1UL << 26)
+/* The IA32_VMX_EPT_VPID_CAP bits (EPT_CAP_*) are in msr.h. */
 
 /* MTRR register fields (SDM 12.11.2); the MSR numbers are in msr.h. */
 #define MTRRCAP_VCNT_MASK 0xffUL

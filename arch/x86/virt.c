@@ -7,6 +7,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/virt.h"
+#include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
 #include "core/arch.h"
 #include "core/console.h"
@@ -14,16 +15,6 @@
 #include "core/lib/vsnprintf.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
-#define PROCBASED_ACTIVATE_SECONDARY (1u << 31)
-#define PINBASED_PREEMPTION_TIMER (1u << 6)
-#define SECONDARY_EPT (1u << 1)
-#define SECONDARY_VPID (1u << 5)
-#define SECONDARY_UNRESTRICTED_GUEST (1u << 7)
-#define VMX_BASIC_TRUE_CONTROLS (1UL << 55)
-#define EPT_CAP_4LEVEL (1UL << 6)
-#define EPT_CAP_WB (1UL << 14)
-#define EPT_CAP_2M (1UL << 16)
-#define EPT_CAP_1G (1UL << 17)
 
 void virt_read_caps(struct virt_caps *c)
 {
@@ -48,14 +39,14 @@ void virt_read_caps(struct virt_caps *c)
 					     MSR_IA32_VMX_PROCBASED_CTLS);
 	pinbased = rdmsr(c->true_controls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 					    MSR_IA32_VMX_PINBASED_CTLS);
-	c->preemption_timer = (pinbased >> 32) & PINBASED_PREEMPTION_TIMER;
-	c->secondary_controls = (procbased >> 32) & PROCBASED_ACTIVATE_SECONDARY;
+	c->preemption_timer = (pinbased >> 32) & PIN_PREEMPTION_TIMER;
+	c->secondary_controls = (procbased >> 32) & PROC_ACTIVATE_SECONDARY;
 	if (c->secondary_controls) {
 		uint32_t allowed1 = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32;
 
-		c->ept = allowed1 & SECONDARY_EPT;
-		c->vpid = allowed1 & SECONDARY_VPID;
-		c->unrestricted_guest = allowed1 & SECONDARY_UNRESTRICTED_GUEST;
+		c->ept = allowed1 & PROC2_ENABLE_EPT;
+		c->vpid = allowed1 & PROC2_ENABLE_VPID;
+		c->unrestricted_guest = allowed1 & PROC2_UNRESTRICTED_GUEST;
 	}
 	if (c->ept || c->vpid) {
 		uint64_t cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);

@@ -16,7 +16,6 @@
 #include "core/mm.h"
 #include "core/page_alloc.h"
 
-#define VMX_BASIC_TRUE_CONTROLS (1UL << 55)
 #define VMX_MISC_PREEMPTION_SHIFT_MASK 0x1f
 
 struct vmx_caps vmx_caps;
