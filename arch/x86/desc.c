@@ -55,6 +55,11 @@ void idt_init(void)
 	idt[VECTOR_MACHINE_CHECK].ist = IST_MACHINE_CHECK;
 }
 
+uint64_t idt_base(void)
+{
+	return (uint64_t)idt;
+}
+
 void idt_load(void)
 {
 	struct descriptor_pointer p = { sizeof(idt) - 1, (uint64_t)idt };

@@ -29,6 +29,8 @@ typedef void (*irq_handler_t)(struct cpu_regs *regs);
 
 void idt_init(void);
 void idt_load(void);
+/* The shared IDT's address (the VMCS host state needs it). */
+uint64_t idt_base(void);
 void irq_register(uint8_t vector, irq_handler_t handler);
 
 /* An NMI that arrived while a guest ran (a VM exit consumed it). */

@@ -8,6 +8,7 @@
 #include "arch/x86/layout.h"
 #include "arch/x86/msr.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/traps.h"
 #include "arch/x86/vmcs.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
@@ -64,19 +65,6 @@ extern void vmx_exit_stub(void);
 
 static paddr_t current_vmcs[HV_MAX_CPUS];
 static uint16_t next_vpid = 1;
-
-struct descriptor_pointer {
-	uint16_t limit;
-	uint64_t base;
-} __packed;
-
-static uint64_t read_idt_base(void)
-{
-	struct descriptor_pointer p;
-
-	asm volatile("sidt %0" : "=m"(p));
-	return p.base;
-}
 
 int arch_vcpu_init(struct vcpu *v)
 {
@@ -139,7 +127,7 @@ static bool write_host_state(void)
 	ok &= vmwrite_checked(VMCS_HOST_GS_BASE, (uint64_t)pc);
 	ok &= vmwrite_checked(VMCS_HOST_TR_BASE, (uint64_t)&pc->tss);
 	ok &= vmwrite_checked(VMCS_HOST_GDTR_BASE, (uint64_t)pc->gdt);
-	ok &= vmwrite_checked(VMCS_HOST_IDTR_BASE, read_idt_base());
+	ok &= vmwrite_checked(VMCS_HOST_IDTR_BASE, idt_base());
 	ok &= vmwrite_checked(VMCS_HOST_SYSENTER_CS, 0);
 	ok &= vmwrite_checked(VMCS_HOST_SYSENTER_ESP, 0);
 	ok &= vmwrite_checked(VMCS_HOST_SYSENTER_EIP, 0);
