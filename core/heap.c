@@ -33,7 +33,6 @@
 #define MAX_CLASS_SHIFT 11 /* 2048 bytes */
 #define NR_CLASSES (MAX_CLASS_SHIFT - MIN_CLASS_SHIFT + 1)
 #define SLAB_MAX_OBJECTS 256
-#define BITS_PER_WORD 64
 
 struct slab {
 	uint32_t magic;

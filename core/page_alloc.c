@@ -28,7 +28,6 @@
 #include "core/mm.h"
 #include "core/spinlock.h"
 
-#define BITS_PER_WORD 64
 #define LOW_POOL_END (LOW_MEMORY_LIMIT >> PAGE_SHIFT)
 
 /* Beyond this order a block's size in bytes no longer fits 64 bits. */

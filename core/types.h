@@ -33,4 +33,9 @@ typedef uint64_t paddr_t;
 
 #define STATIC_ASSERT(cond) _Static_assert(cond, #cond)
 
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define BITS_PER_WORD 64 /* bits in a uint64_t bitmap word */
+
 #endif

@@ -52,9 +52,6 @@
 int vmx_run(struct vcpu *v, uint64_t launched);
 bool vmx_handle_exit(struct vcpu *v);
 
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-
 STATIC_ASSERT(offsetof(struct vcpu, arch) == 0);
 STATIC_ASSERT(offsetof(struct arch_vcpu, regs) == 0);
 /* vmx_entry.S's GR_* offsets, and the argument order handle_vmcall relies on. */

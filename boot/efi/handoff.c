@@ -15,7 +15,6 @@
 #include "core/lib/string.h"
 #include "core/lib/vsnprintf.h"
 
-#define UPPER_HALF 0xffff800000000000ULL
 #define HANDOFF_STACK_SIZE (16 * KiB)
 #define HANDOFF_BELOW (4ULL * GiB)
 #define IDENTITY_MIN (4ULL * GiB)
@@ -36,7 +35,6 @@
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
 #define UART_POLL_LIMIT 100000
-#define DEBUG_PORT 0xe9
 
 static EFI_GUID gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
 static EFI_GUID acpi20_guid = ACPI_20_TABLE_GUID;

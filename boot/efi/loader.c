@@ -16,12 +16,9 @@
 #define CONFIG_SIZE_MAX (64 * KiB)
 #define HV_ALIGN (2 * MiB)
 #define HV_IMAGE_MAX (2 * GiB) /* linked in the top 2 GiB */
-#define UPPER_HALF 0xffff800000000000ULL
 #define HVBOOT_TYPE_ENTRY64 1
 #define ELF_MACHINE_X86_64 62
 #define ERROR_STALL_US (3 * 1000 * 1000)
-/* Bochs and QEMU's debugcon read back 0xE9 from the port; nothing else does. */
-#define DEBUG_PORT 0xe9
 
 static EFI_GUID loaded_image_guid = EFI_LOADED_IMAGE_PROTOCOL_GUID;
 

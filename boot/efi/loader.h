@@ -17,6 +17,10 @@
 #define LOADER_CONFIG_FILE "hv.cfg"
 #define LOADER_PATH_MAX 512 /* CHAR16s in a path on the loader's volume */
 #define LOADER_ERROR_MAX 256
+/* PT_LOADs linked at or above this address are mapped at their virtual address. */
+#define UPPER_HALF 0xffff800000000000ULL
+/* Bochs and QEMU's debugcon read back 0xE9 from the port; nothing else does. */
+#define DEBUG_PORT 0xe9
 #define LOADER_MAX_ALLOCS (BOOT_MAX_MODULES + 4)
 
 /* Pages the loader took, given back if it returns to the firmware. */
