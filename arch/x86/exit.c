@@ -69,6 +69,11 @@ STATIC_ASSERT(offsetof(struct guest_regs, r11) == 80);
 STATIC_ASSERT(offsetof(struct guest_regs, r15) == 112);
 STATIC_ASSERT(offsetof(struct guest_regs, cr2) == 120);
 
+/*
+ * An exit handler returns false when the guest must not resume (its domain
+ * crashed, it blocked, its slice ended); pending vCPU requests are checked
+ * once by vmx_handle_exit after every handler.
+ */
 typedef bool (*exit_handler_t)(struct vcpu *v);
 
 static const char *const instruction_errors[] = {
@@ -324,7 +329,7 @@ static bool handle_io(struct vcpu *v)
 							      (1u << (size * 8)) - 1)));
 	}
 	advance_rip();
-	return !v->requests;
+	return true;
 }
 
 static bool handle_hlt(struct vcpu *v)
@@ -414,7 +419,7 @@ static bool handle_external_interrupt(struct vcpu *v)
 	/* Not acknowledged on exit: open the window and let the IDT take it. */
 	asm volatile("sti; nop; cli" ::: "memory");
 	reinject_interrupted_event();
-	return !v->requests;
+	return true;
 }
 
 static bool handle_exception_nmi(struct vcpu *v)
@@ -424,7 +429,7 @@ static bool handle_exception_nmi(struct vcpu *v)
 	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
 		trap_nmi_in_guest();
 		reinject_interrupted_event();
-		return !v->requests;
+		return true;
 	}
 	domain_crash(v->domain, "unexpected exception exit (interruption info %#x)", info);
 	return false;
