@@ -72,6 +72,9 @@ struct vcpu {
 	struct vcpu *next; /* run-queue link */
 	uint64_t slice_start_tsc;
 	uint64_t exits;
+	/* Set by hypercall_preempt: the VMCALL is issued again with these arguments. */
+	bool hypercall_restart;
+	uint64_t hypercall_restart_args[5];
 };
 
 struct domain {

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/console.h"
 #include "core/domain_lifecycle.h"
+#include "core/hypercall.h"
 #include "core/sched.h"
 
 #define IDLE_WAIT_US 10000
@@ -91,6 +92,11 @@ static void after_run(unsigned int cpu, struct vcpu *v)
 		vcpu_finalize(v);
 }
 
+bool hypercall_should_preempt(struct vcpu *v)
+{
+	return v->requests || arch_cycles() - v->slice_start_tsc >= scheduler->slice_tsc();
+}
+
 void sched_run(void)
 {
 	unsigned int cpu = arch_cpu_id();
@@ -113,6 +119,7 @@ void sched_run(void)
 			continue;
 		}
 		v->on_cpu = true;
+		v->slice_start_tsc = arch_cycles();
 		arch_vcpu_run(v, slice);
 		v->on_cpu = false;
 		after_run(cpu, v);

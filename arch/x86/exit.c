@@ -203,7 +203,30 @@ static __attribute__((noinline)) void hypercall_32bit(struct vcpu *v)
 		(uint32_t)r->rdi,
 	};
 
-	r->rax = (uint32_t)hypercall_dispatch(v, (uint32_t)r->rax, args);
+	int64_t rc = hypercall_dispatch(v, (uint32_t)r->rax, args);
+
+	if (v->hypercall_restart) {
+		r->rbx = (uint32_t)v->hypercall_restart_args[0];
+		r->rcx = (uint32_t)v->hypercall_restart_args[1];
+		r->rdx = (uint32_t)v->hypercall_restart_args[2];
+		r->rsi = (uint32_t)v->hypercall_restart_args[3];
+		r->rdi = (uint32_t)v->hypercall_restart_args[4];
+		return;
+	}
+	r->rax = (uint32_t)rc;
+}
+
+/*
+ * A preempted hypercall (hypercall_preempt): RIP stays on the VMCALL and RAX
+ * keeps the number, so the guest issues it again with the arguments the
+ * handler left, after the scheduler has had the CPU (Xen's continuation
+ * convention: the guest sees one call that took a while).
+ */
+static __attribute__((noinline)) bool hypercall_continue(struct vcpu *v)
+{
+	v->hypercall_restart = false;
+	v->requests |= VCPU_REQ_YIELD;
+	return true;
 }
 
 static bool handle_vmcall(struct vcpu *v)
@@ -211,12 +234,21 @@ static bool handle_vmcall(struct vcpu *v)
 	struct guest_regs *r = &v->arch.regs;
 
 	/* Hypercalls are for the guest kernel only (SS.DPL is the CPL, SDM 25.4.1). */
-	if ((vmread(VMCS_GUEST_SS_AR) >> 5) & 3)
+	if ((vmread(VMCS_GUEST_SS_AR) >> 5) & 3) {
 		r->rax = (uint64_t)-EPERM;
-	else if (likely(vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG))
-		r->rax = (uint64_t)hypercall_dispatch(v, r->rax, r->args);
-	else
+	} else if (likely(vmread(VMCS_GUEST_CS_AR) & VMX_AR_CS_LONG)) {
+		int64_t rc = hypercall_dispatch(v, r->rax, r->args);
+
+		if (unlikely(v->hypercall_restart)) {
+			memcpy(r->args, v->hypercall_restart_args, sizeof(r->args));
+			return hypercall_continue(v);
+		}
+		r->rax = (uint64_t)rc;
+	} else {
 		hypercall_32bit(v);
+		if (unlikely(v->hypercall_restart))
+			return hypercall_continue(v);
+	}
 	advance_rip();
 	return true;
 }

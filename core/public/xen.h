@@ -15,7 +15,11 @@
 #include <stdint.h>
 
 typedef uint16_t domid_t;
+#define DOMID_FIRST_RESERVED ((domid_t)0x7ff0)
 #define DOMID_SELF ((domid_t)0x7ff0)
+#define DOMID_IO ((domid_t)0x7ff1)
+#define DOMID_XEN ((domid_t)0x7ff2)
+#define DOMID_INVALID ((domid_t)0x7ff4)
 
 /* Hypercall numbers. */
 #define __HYPERVISOR_set_trap_table 0
