@@ -2,6 +2,7 @@
 #include "core/cmdline.h"
 #include "core/config.h"
 #include "core/errno.h"
+#include "core/grant_table.h"
 #include "core/lib/string.h"
 #include "core/lib/vsnprintf.h"
 
@@ -125,7 +126,7 @@ static bool valid_name(const char *s)
 
 /* The settings of domain=, each allowed once: a second value is an error, not a silent override. */
 static const char *const domain_keys[] = { "kernel", "initrd", "memory", "vcpus", "cpu",
-					   "timeout", "test" };
+					   "timeout", "test", "gnttab_frames" };
 
 static int parse_domain_field(struct domain_config *c, char *field, unsigned int *seen,
 			      char *err, size_t errlen)
@@ -184,6 +185,13 @@ static int parse_domain_field(struct domain_config *c, char *field, unsigned int
 			return -EINVAL;
 		}
 		c->timeout_ms = n;
+	} else if (!strcmp(field, "gnttab_frames")) {
+		if (!parse_number(value, GNTTAB_MAX_FRAMES, &n) || !n) {
+			snprintf(err, errlen, "domain '%s': gnttab_frames '%s' is not from 1 to %u",
+				 c->name, value, GNTTAB_MAX_FRAMES);
+			return -EINVAL;
+		}
+		c->gnttab_frames = (unsigned int)n;
 	} else if (!strcmp(field, "test")) {
 		if (strcmp(value, "bad-guest-state")) {
 			snprintf(err, errlen, "domain '%s': unknown test '%s' (bad-guest-state)",
@@ -198,7 +206,10 @@ static int parse_domain_field(struct domain_config *c, char *field, unsigned int
 	return 0;
 }
 
-/* domain=NAME,kernel=MODULE[,memory=SIZE][,vcpus=N][,initrd=MODULE][,cpu=N][,timeout=MS] */
+/*
+ * domain=NAME,kernel=MODULE[,memory=SIZE][,vcpus=N][,initrd=MODULE][,cpu=N][,timeout=MS]
+ *        [,gnttab_frames=N]
+ */
 static int parse_domain(char *value, struct hv_options *opt, char *err, size_t errlen)
 {
 	struct domain_config *c;

@@ -2,6 +2,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/debugkeys.h"
+#include "core/grant_table.h"
 #include "core/page_alloc.h"
 #include "drivers/uart16550.h"
 
@@ -28,6 +29,7 @@ static const struct debugkey keys[] = {
 	{ 'h', "this help", show_help },
 	{ 'c', "list the CPUs", show_cpus },
 	{ 'm', "show free memory", show_memory },
+	{ 'g', "dump the grant tables in use", gnttab_dump },
 	{ 'q', "power off", NULL },
 };
 

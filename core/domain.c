@@ -9,6 +9,7 @@
 #include "core/domain_build.h"
 #include "core/domain_lifecycle.h"
 #include "core/errno.h"
+#include "core/grant_table.h"
 #include "core/guest_memory.h"
 #include "core/heap.h"
 #include "core/lib/string.h"
@@ -177,6 +178,8 @@ void domains_check_deadlines(void)
 /* Frees everything a domain holds; safe on a partly built one. */
 static void domain_free(struct domain *d)
 {
+	/* First: other domains' mappings of its frames go before the frames do. */
+	gnttab_domain_destroy(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		arch_vcpu_destroy(d->vcpus[i]);
 		kfree(d->vcpus[i]);
@@ -293,6 +296,8 @@ static struct domain *domain_create(const struct boot_info *bi, const struct dom
 	rc = arch_domain_init(d);
 	if (!rc)
 		rc = domain_memory_alloc(d, cfg->memory);
+	if (!rc)
+		rc = gnttab_domain_init(d);
 	for (unsigned int i = 0; !rc && i < cfg->vcpus; i++) {
 		struct vcpu *v = kzalloc(sizeof(*v));
 

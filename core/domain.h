@@ -31,6 +31,7 @@ struct domain_config {
 	int cpu;             /* physical CPU of vCPU 0, -1 to spread automatically */
 	uint64_t timeout_ms; /* destroy the domain after this long; 0: never */
 	bool test_bad_guest_state; /* test hook: corrupt the VMCS so VM entry fails */
+	unsigned int gnttab_frames; /* grant table size in frames; 0: the default */
 };
 
 enum domain_state {
@@ -60,6 +61,7 @@ enum vcpu_state {
 #define VCPU_REQ_STOP (1u << 2) /* the domain is dying */
 
 struct domain;
+struct grant_table;
 
 struct vcpu {
 	struct arch_vcpu arch; /* first: the VMX entry code finds the registers here */
@@ -102,6 +104,9 @@ struct domain {
 	paddr_t shared_info_hpa; /* hypervisor-owned page, 0 until allocated */
 	uint64_t shared_info_gfn; /* where the guest mapped it; ~0 if not mapped */
 	uint64_t hvm_params[HVM_NR_PARAMS];
+
+	/* Grant tables (core/grant_table.c): NULL before gnttab_domain_init and after destroy. */
+	struct grant_table *grant;
 
 	uint64_t start_tsc;
 	uint64_t deadline_tsc; /* 0: none */

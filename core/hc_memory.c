@@ -5,6 +5,7 @@
  */
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/grant_table.h"
 #include "core/guest_memory.h"
 #include "core/hypercalls.h"
 #include "core/lib/string.h"
@@ -116,7 +117,10 @@ static int64_t add_to_physmap(struct vcpu *v, uint64_t arg)
 	rc = hypercall_check_domid(d, xatp.domid);
 	if (rc)
 		return rc;
-	/* Grant tables and moving guest frames are not offered yet. */
+	/* The grant table's frames replace whatever the gfn showed, as shared_info does. */
+	if (xatp.space == XENMAPSPACE_grant_table)
+		return gnttab_map_frame(d, xatp.idx, xatp.gpfn);
+	/* Moving guest frames is not offered yet. */
 	if (xatp.space != XENMAPSPACE_shared_info)
 		return -ENOSYS;
 	if (xatp.idx != 0)

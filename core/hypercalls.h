@@ -19,6 +19,7 @@ int64_t do_sched_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS]);
 int64_t do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS]);
 int64_t do_memory_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS]);
 int64_t do_hvm_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS]);
+int64_t do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS]); /* hc_grant.c */
 
 /*
  * Where a guest registered vCPU v's vcpu_info (VCPUOP_register_vcpu_info):

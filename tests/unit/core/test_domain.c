@@ -12,7 +12,7 @@
  * release, the way a second processor would. The heap is the C library's,
  * so AddressSanitizer sees any use of a freed domain or vCPU.
  *
- * unit-test-sources: core/sched.c core/sched_rr.c core/guest_memory.c core/page_alloc.c tests/unit/fakes/physmem.c tests/unit/fakes/console.c
+ * unit-test-sources: core/sched.c core/sched_rr.c core/guest_memory.c core/page_alloc.c core/grant_table.c tests/unit/fakes/physmem.c tests/unit/fakes/console.c
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -19,6 +19,7 @@
 
 #include "core/arch.h"
 #include "core/errno.h"
+#include "core/grant_table.h"
 #include "core/guest_memory.h"
 #include "core/hypercall.h"
 #include "core/hypercalls.h"
@@ -172,6 +173,26 @@ void arch_cpu_relax(void)
 {
 }
 
+/* The grant table has its own test (test_grant_table.c): here only the routing into it. */
+static uint64_t grant_calls, grant_last_arg;
+static uint64_t map_frame_calls, map_frame_idx, map_frame_gfn;
+
+int64_t do_grant_table_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS])
+{
+	grant_calls++;
+	grant_last_arg = args[1];
+	return -12345;
+}
+
+int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn)
+{
+	assert_ptr_equal(d, &dom);
+	map_frame_calls++;
+	map_frame_idx = idx;
+	map_frame_gfn = gfn;
+	return idx == 99 ? -EINVAL : 0;
+}
+
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -218,6 +239,8 @@ static int setup(void **state)
 	overhead_fail = 0;
 	nr_map_calls = 0;
 	map_fail = 0;
+	grant_calls = grant_last_arg = 0;
+	map_frame_calls = map_frame_idx = map_frame_gfn = 0;
 	fake_console_reset();
 	return 0;
 }
@@ -279,7 +302,6 @@ static void test_dispatch_unknown_numbers(void **state)
 	static const uint64_t numbers[] = {
 		0,
 		__HYPERVISOR_mmu_update,
-		__HYPERVISOR_grant_table_op,
 		__HYPERVISOR_vm_assist,
 		__HYPERVISOR_event_channel_op,
 		__HYPERVISOR_domctl,
@@ -914,6 +936,26 @@ static void test_add_to_physmap_moves(void **state)
 	assert_int_equal(map_calls[3].gpa, 0x90000);
 }
 
+static void test_add_to_physmap_grant_table(void **state)
+{
+	assert_int_equal(add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table, 3, 0x80), 0);
+	assert_int_equal(map_frame_calls, 1);
+	assert_int_equal(map_frame_idx, 3);
+	assert_int_equal(map_frame_gfn, 0x80);
+	assert_int_equal(add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table, 99, 0x80), -EINVAL);
+	/* Another domain's table: refused before the grant code sees it. */
+	assert_int_equal(add_to_physmap(OTHER_DOMID, XENMAPSPACE_grant_table, 0, 0x80), -EPERM);
+	assert_int_equal(map_frame_calls, 2);
+}
+
+static void test_dispatch_grant_table_op(void **state)
+{
+	assert_int_equal(hcall(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, 0x1234, 1),
+			 -12345);
+	assert_int_equal(grant_calls, 1);
+	assert_int_equal(grant_last_arg, 0x1234);
+}
+
 static void test_add_to_physmap_errors(void **state)
 {
 	assert_int_equal(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 1, 0x80), -EINVAL);
@@ -921,7 +963,6 @@ static void test_add_to_physmap_errors(void **state)
 					GUEST_RAM >> PAGE_SHIFT),
 			 -EINVAL);
 	assert_int_equal(add_to_physmap(DOMID_SELF, XENMAPSPACE_shared_info, 0, ~0ULL), -EINVAL);
-	assert_int_equal(add_to_physmap(DOMID_SELF, XENMAPSPACE_grant_table, 0, 0x80), -ENOSYS);
 	assert_int_equal(add_to_physmap(DOMID_SELF, XENMAPSPACE_gmfn, 0x10, 0x80), -ENOSYS);
 	assert_int_equal(add_to_physmap(DOMID_SELF, 77, 0, 0x80), -ENOSYS);
 	assert_int_equal(add_to_physmap(OTHER_DOMID, XENMAPSPACE_shared_info, 0, 0x80), -EPERM);
@@ -1163,6 +1204,8 @@ int main(void)
 		TEST(test_add_to_physmap_compat),
 		TEST(test_add_to_physmap_moves),
 		TEST(test_add_to_physmap_errors),
+		TEST(test_add_to_physmap_grant_table),
+		TEST(test_dispatch_grant_table_op),
 		TEST(test_add_to_physmap_failures),
 		TEST(test_memory_reservation_queries),
 		TEST(test_memory_op_unsupported),
