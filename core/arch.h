@@ -68,6 +68,15 @@ int arch_vcpu_init(struct vcpu *v);
 void arch_vcpu_destroy(struct vcpu *v);
 /* PVH start: 32-bit protected mode, paging off, EIP = entry, EBX = ebx. */
 void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t ebx);
+/*
+ * VCPUOP_initialise: checks the guest's context (core/public/hvm_vcpu.h)
+ * and makes it the state v starts in. 0, -EINVAL for a context Xen refuses
+ * or the CPU could not enter, -EBUSY if v has run already.
+ */
+struct vcpu_hvm_context;
+int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx);
+/* On v's own CPU: makes v the vCPU whose state guest-virtual accesses (copy_to_guest) use. */
+int arch_vcpu_load(struct vcpu *v);
 /* Runs the vCPU until it has a request for the scheduler or its slice ends. */
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc);
 void arch_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

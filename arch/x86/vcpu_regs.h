@@ -38,6 +38,28 @@ struct guest_cpu_state {
 	uint64_t tpr;
 };
 
+/* A segment register's visible and hidden parts, access rights in VMCS form (SDM 25.4.1). */
+struct vmx_segment {
+	uint16_t selector;
+	uint32_t base;
+	uint32_t limit; /* in bytes */
+	uint32_t ar;    /* bit 16: unusable */
+};
+
+/*
+ * The state a vCPU starts in, written into its VMCS when it is built on the
+ * vCPU's own CPU: the PVH entry (vCPU 0) or what VCPUOP_initialise checked.
+ * Control registers are as the guest sees them; fixed bits are added then.
+ */
+struct vcpu_start_state {
+	uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+	uint64_t rip, rflags;
+	uint64_t cr0, cr3, cr4, efer;
+	struct vmx_segment cs, ss, ds, es, fs, gs, tr;
+	bool has_pdptes; /* PAE paging outside long mode: VM entry takes these (SDM 27.3.2.4) */
+	uint64_t pdpte[4];
+};
+
 struct arch_domain {
 	paddr_t ept_root;     /* PML4 of the domain's EPT */
 	uint64_t eptp;        /* EPT pointer as written to the VMCS */
@@ -54,8 +76,7 @@ struct arch_vcpu {
 	uint64_t hypercall_page_gpa; /* 0: none installed */
 	uint64_t slice_deadline; /* TSC end of the slice when there is no preemption timer */
 	bool vmcs_ready;        /* fields written (on the vCPU's own CPU, at first run) */
-	uint32_t pvh_entry;     /* PVH start state, applied when the VMCS is built */
-	uint32_t pvh_ebx;
+	struct vcpu_start_state start; /* applied when the VMCS is built */
 	struct guest_cpu_state cpu_state;
 	/* MSRs passed through without VMCS fields: switched with the vCPU. */
 	uint64_t msr_kernel_gs_base, msr_star, msr_lstar, msr_cstar, msr_sfmask;

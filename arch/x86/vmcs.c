@@ -102,10 +102,25 @@ void arch_vcpu_destroy(struct vcpu *v)
 	v->arch.vmcs = NULL;
 }
 
+/* The PVH start state (XEN-ABI.md): 32-bit protected mode, paging off, flat segments. */
 void arch_vcpu_set_pvh_entry(struct vcpu *v, uint32_t entry, uint32_t ebx)
 {
-	v->arch.pvh_entry = entry;
-	v->arch.pvh_ebx = ebx;
+	struct vcpu_start_state *s = &v->arch.start;
+	const struct vmx_segment data = { 0x10, 0, 0xffffffff, DATA32_AR };
+
+	memset(s, 0, sizeof(*s));
+	s->rip = entry;
+	s->rbx = ebx;
+	s->rflags = 0x2;
+	s->cr0 = GUEST_INITIAL_CR0;
+	s->cs = (struct vmx_segment){ 0x08, 0, 0xffffffff, CODE32_AR };
+	s->ss = s->ds = s->es = s->fs = s->gs = data;
+	s->tr = (struct vmx_segment){ 0x18, 0, 0x67, TSS32_BUSY_AR };
+}
+
+uint64_t vmcs_guest_cr4_valid(void)
+{
+	return vmx_caps.cr4_fixed1 & CR4_GUEST_OWNED;
 }
 
 static bool write_host_state(void)
@@ -222,46 +237,65 @@ static bool write_segment(uint32_t selector_field, uint16_t selector, uint64_t b
 	return ok;
 }
 
-/* The PVH start state (XEN-ABI.md): 32-bit protected mode, paging off, flat segments. */
+static bool write_start_segment(uint32_t selector_field, const struct vmx_segment *seg)
+{
+	return write_segment(selector_field, seg->selector, seg->base, seg->limit, seg->ar);
+}
+
+/* The vCPU's start state (v->arch.start), checked when it was set. */
 static bool write_guest_state(struct vcpu *v)
 {
+	const struct vcpu_start_state *s = &v->arch.start;
+	struct guest_regs *r = &v->arch.regs;
 	bool ok = true;
 
-	ok &= vmwrite_checked(VMCS_GUEST_CR0, real_cr0(GUEST_INITIAL_CR0));
-	ok &= vmwrite_checked(VMCS_CR0_READ_SHADOW, GUEST_INITIAL_CR0);
-	ok &= vmwrite_checked(VMCS_GUEST_CR4, vmx_caps.cr4_fixed0 & vmx_caps.cr4_fixed1);
-	ok &= vmwrite_checked(VMCS_CR4_READ_SHADOW, 0);
-	ok &= vmwrite_checked(VMCS_GUEST_CR3, 0);
+	ok &= vmwrite_checked(VMCS_GUEST_CR0, real_cr0(s->cr0));
+	ok &= vmwrite_checked(VMCS_CR0_READ_SHADOW, s->cr0);
+	ok &= vmwrite_checked(VMCS_GUEST_CR4, (s->cr4 | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
+	ok &= vmwrite_checked(VMCS_CR4_READ_SHADOW, s->cr4);
+	ok &= vmwrite_checked(VMCS_GUEST_CR3, s->cr3);
+	ok &= vmwrite_checked(VMCS_GUEST_IA32_EFER, s->efer);
+	/* SDM 27.3.1.1: IA32_EFER.LMA must match the "IA-32e mode guest" entry control. */
+	if (s->efer & EFER_LMA)
+		ok &= vmwrite_checked(VMCS_ENTRY_CONTROLS,
+				      vmread(VMCS_ENTRY_CONTROLS) | ENTRY_IA32E_MODE_GUEST);
+	for (unsigned int i = 0; s->has_pdptes && i < PAE_NR_PDPTES; i++)
+		ok &= vmwrite_checked(VMCS_GUEST_PDPTE0 + 2 * i, s->pdpte[i]);
 	ok &= vmwrite_checked(VMCS_GUEST_DR7, DR7_INIT);
 	ok &= vmwrite_checked(VMCS_GUEST_IA32_DEBUGCTL, 0);
 
-	ok &= write_segment(VMCS_GUEST_CS_SELECTOR, 0x08, 0, 0xffffffff, CODE32_AR);
-	ok &= write_segment(VMCS_GUEST_SS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
-	ok &= write_segment(VMCS_GUEST_DS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
-	ok &= write_segment(VMCS_GUEST_ES_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
-	ok &= write_segment(VMCS_GUEST_FS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
-	ok &= write_segment(VMCS_GUEST_GS_SELECTOR, 0x10, 0, 0xffffffff, DATA32_AR);
-	ok &= write_segment(VMCS_GUEST_TR_SELECTOR, 0x18, 0, 0x67, TSS32_BUSY_AR);
+	ok &= write_start_segment(VMCS_GUEST_CS_SELECTOR, &s->cs);
+	ok &= write_start_segment(VMCS_GUEST_SS_SELECTOR, &s->ss);
+	ok &= write_start_segment(VMCS_GUEST_DS_SELECTOR, &s->ds);
+	ok &= write_start_segment(VMCS_GUEST_ES_SELECTOR, &s->es);
+	ok &= write_start_segment(VMCS_GUEST_FS_SELECTOR, &s->fs);
+	ok &= write_start_segment(VMCS_GUEST_GS_SELECTOR, &s->gs);
+	ok &= write_start_segment(VMCS_GUEST_TR_SELECTOR, &s->tr);
 	ok &= write_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, VMX_AR_UNUSABLE);
 	ok &= vmwrite_checked(VMCS_GUEST_GDTR_BASE, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_GDTR_LIMIT, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_IDTR_BASE, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_IDTR_LIMIT, 0);
 
-	ok &= vmwrite_checked(VMCS_GUEST_RIP, v->arch.pvh_entry);
-	ok &= vmwrite_checked(VMCS_GUEST_RSP, 0);
-	ok &= vmwrite_checked(VMCS_GUEST_RFLAGS, 0x2);
+	ok &= vmwrite_checked(VMCS_GUEST_RIP, s->rip);
+	ok &= vmwrite_checked(VMCS_GUEST_RSP, s->rsp);
+	ok &= vmwrite_checked(VMCS_GUEST_RFLAGS, s->rflags);
 	ok &= vmwrite_checked(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_ACTIVITY_STATE, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_SYSENTER_CS, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_SYSENTER_ESP, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_SYSENTER_EIP, 0);
-	ok &= vmwrite_checked(VMCS_GUEST_IA32_EFER, 0);
 	ok &= vmwrite_checked(VMCS_GUEST_IA32_PAT, GUEST_INITIAL_PAT);
 
-	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
-	v->arch.regs.rbx = v->arch.pvh_ebx;
+	memset(r, 0, sizeof(*r));
+	r->rax = s->rax;
+	r->rcx = s->rcx;
+	r->rdx = s->rdx;
+	r->rbx = s->rbx;
+	r->rbp = s->rbp;
+	r->rsi = s->rsi;
+	r->rdi = s->rdi;
 	return ok;
 }
 
@@ -299,6 +333,11 @@ int vmcs_load(struct vcpu *v)
 	}
 	v->arch.vmcs_ready = true;
 	return 0;
+}
+
+int arch_vcpu_load(struct vcpu *v)
+{
+	return vmcs_load(v);
 }
 
 void vmx_guest_paging_state(struct vcpu *v, uint64_t *cr0, uint64_t *cr3, uint64_t *cr4,

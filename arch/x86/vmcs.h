@@ -27,6 +27,9 @@ int vmcs_set_guest_cr0(struct vcpu *v, uint64_t value);
 int vmcs_set_guest_cr3(struct vcpu *v, uint64_t value);
 int vmcs_set_guest_cr4(struct vcpu *v, uint64_t value);
 
+/* The CR4 bits a guest may set (what MOV to CR4 accepts). */
+uint64_t vmcs_guest_cr4_valid(void);
+
 /*
  * Puts v's registers that live outside the VMCS (x87/SSE, DR0-3/DR6, the
  * task priority) in their reset state (exit.c). -EINVAL for an id out of range.
