@@ -307,8 +307,8 @@ static struct domain *domain_create(const struct boot_info *bi, const struct dom
 		}
 		v->domain = d;
 		v->id = i;
-		v->state = VCPU_DOWN;
 		v->cpu = sched_place_vcpu(i == 0 ? cfg->cpu : -1);
+		sched_vcpu_init(v);
 		d->vcpus[d->nr_vcpus++] = v;
 		rc = arch_vcpu_init(v);
 	}
@@ -360,7 +360,7 @@ unsigned int domains_create_from_config(const struct boot_info *bi,
 	/*
 	 * Start them only once all exist, so none ends before the count is right.
 	 * A started domain may end on another CPU at once: nothing of it is used
-	 * after its sched_wake().
+	 * after its sched_vcpu_up().
 	 */
 	for (unsigned int i = 1; i < MAX_DOMAINS; i++) {
 		struct domain *d = domains[i];
@@ -371,7 +371,10 @@ unsigned int domains_create_from_config(const struct boot_info *bi,
 		d->start_tsc = arch_cycles();
 		d->deadline_tsc = d->config.timeout_ms ?
 					  d->start_tsc + d->config.timeout_ms * arch_tsc_khz() : 0;
-		sched_wake(d->vcpus[0]);
+		/* vCPU 0 has the PVH start state; the others wait for VCPUOP_initialise + up. */
+		d->vcpus[0]->initialised = true;
+		d->vcpus[0]->down = false;
+		sched_vcpu_up(d->vcpus[0]);
 	}
 	return started;
 }

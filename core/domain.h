@@ -59,6 +59,7 @@ enum vcpu_state {
 #define VCPU_REQ_YIELD (1u << 0)
 #define VCPU_REQ_BLOCK (1u << 1)
 #define VCPU_REQ_STOP (1u << 2) /* the domain is dying */
+#define VCPU_REQ_DOWN (1u << 3) /* VCPUOP_down: off its CPU until VCPUOP_up */
 
 struct domain;
 struct grant_table;
@@ -77,6 +78,13 @@ struct vcpu {
 	/* Set by hypercall_preempt: the VMCALL is issued again with these arguments. */
 	bool hypercall_restart;
 	uint64_t hypercall_restart_args[5];
+
+	/* --- Bring-up and runstate (VCPUOP_initialise/up/down, runstate areas; hc_vcpu.c) --- */
+	bool initialised; /* has a start state: the PVH entry (vCPU 0) or VCPUOP_initialise's */
+	bool down;        /* Xen's _VPF_down: not brought up yet, or taken down */
+	/* Times in ns (sched_now_ns); under the run-queue lock of v->cpu. */
+	struct vcpu_runstate_info runstate;
+	uint64_t runstate_gva; /* the guest's copy (register_runstate_memory_area); 0: none */
 };
 
 struct domain {
@@ -110,6 +118,9 @@ struct domain {
 
 	uint64_t start_tsc;
 	uint64_t deadline_tsc; /* 0: none */
+
+	/* --- Bring-up (hc_vcpu.c) --- */
+	spinlock_t vcpu_updown_lock; /* orders VCPUOP_initialise/up/down and their checks */
 	spinlock_t lock;
 	struct arch_domain arch;
 };

@@ -1,13 +1,16 @@
 /*
- * vcpu_op(cmd, vcpuid, arg): per-vCPU state a PVH guest registers or
- * queries (Xen 4.17's common/domain.c do_vcpu_op semantics). Bringing vCPUs
- * up and down and the timers are not offered yet: those sub-ops answer
- * -ENOSYS, except stopping a timer, which trivially succeeds.
+ * vcpu_op(cmd, vcpuid, arg): per-vCPU state a PVH guest registers, queries
+ * or changes (Xen 4.17's common/domain.c do_vcpu_op semantics): bringing
+ * secondary vCPUs up with the HVM context of VCPUOP_initialise, taking them
+ * down, their runstate. The guest timers are not offered yet: setting one
+ * answers -ENOSYS, stopping one trivially succeeds.
  */
 #include "core/guest_memory.h"
 #include "core/hypercalls.h"
 #include "core/lib/string.h"
 #include "core/mm.h"
+#include "core/public/hvm_vcpu.h"
+#include "core/sched.h"
 #include "core/spinlock.h"
 
 /* VCPUOP_register_runstate_memory_area's argument: a guest-virtual address. */
@@ -25,7 +28,6 @@ struct vcpu_areas {
 	uint64_t owner_start_tsc;
 	bool has_vcpu_info;
 	uint64_t vcpu_info_gpa;
-	uint64_t runstate_gva; /* 0: none */
 };
 
 static struct vcpu_areas vcpu_areas[MAX_DOMAINS][DOMAIN_MAX_VCPUS];
@@ -65,46 +67,19 @@ int vcpu_info_location(const struct vcpu *v, uint64_t *gpa)
 
 int vcpu_runstate_area(const struct vcpu *v, uint64_t *gva)
 {
-	struct vcpu_areas *a;
-	int rc = -ENOENT;
+	uint64_t area = v->runstate_gva;
 
-	spin_lock(&vcpu_areas_lock);
-	a = areas_of(v);
-	if (a && a->runstate_gva) {
-		*gva = a->runstate_gva;
-		rc = 0;
-	}
-	spin_unlock(&vcpu_areas_lock);
-	return rc;
-}
-
-static bool vcpu_is_up(const struct vcpu *t)
-{
-	return t->state == VCPU_RUNNABLE || t->state == VCPU_BLOCKED;
-}
-
-/* No time accounting yet: the state is real, the times are zero. */
-static void runstate_fill(const struct vcpu *t, struct vcpu_runstate_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	switch (t->state) {
-	case VCPU_RUNNABLE:
-		info->state = t->on_cpu ? RUNSTATE_running : RUNSTATE_runnable;
-		break;
-	case VCPU_BLOCKED:
-		info->state = RUNSTATE_blocked;
-		break;
-	default:
-		info->state = RUNSTATE_offline;
-		break;
-	}
+	if (!area)
+		return -ENOENT;
+	*gva = area;
+	return 0;
 }
 
 static int64_t get_runstate_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 {
 	struct vcpu_runstate_info info;
 
-	runstate_fill(t, &info);
+	sched_runstate_get(t, &info);
 	return copy_to_guest(v, arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -112,24 +87,83 @@ static int64_t register_runstate_area(struct vcpu *v, struct vcpu *t, uint64_t a
 {
 	struct vcpu_register_runstate_memory_area area;
 	struct vcpu_runstate_info info;
-	struct vcpu_areas *a;
 
 	if (copy_from_guest(v, &area, arg, sizeof(area)))
 		return -EFAULT;
+	/* The scheduler writes it from now on, at every switch of t (0 stops it). */
+	t->runstate_gva = area.addr;
 
-	spin_lock(&vcpu_areas_lock);
-	a = areas_of(t);
-	if (a)
-		a->runstate_gva = area.addr;
-	spin_unlock(&vcpu_areas_lock);
-	if (!a)
-		return -EINVAL;
-
-	/* Xen writes the current state at once and, like it, ignores a fault here. */
-	if (area.addr) {
-		runstate_fill(t, &info);
+	/* Xen writes the current state at once for the caller itself, ignoring a fault. */
+	if (area.addr && t == v) {
+		sched_runstate_get(t, &info);
 		(void)copy_to_guest(v, area.addr, &info, sizeof(info));
 	}
+	return 0;
+}
+
+/*
+ * VCPUOP_initialise: a vCPU gets its start state once (-EEXIST after
+ * that, vCPU 0 included), and stays down until VCPUOP_up.
+ */
+static int64_t vcpu_initialise(struct vcpu *v, struct vcpu *t, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	struct vcpu_hvm_context ctx;
+	int64_t rc;
+
+	if (copy_from_guest(v, &ctx, arg, sizeof(ctx)))
+		return -EFAULT;
+	spin_lock(&d->vcpu_updown_lock);
+	if (t->initialised) {
+		rc = -EEXIST;
+	} else {
+		rc = arch_vcpu_set_hvm_context(t, &ctx);
+		if (!rc)
+			t->initialised = true;
+	}
+	spin_unlock(&d->vcpu_updown_lock);
+	return rc;
+}
+
+static int64_t vcpu_up(struct vcpu *v, struct vcpu *t)
+{
+	struct domain *d = v->domain;
+	bool wake = false;
+
+	spin_lock(&d->vcpu_updown_lock);
+	if (!t->initialised) {
+		spin_unlock(&d->vcpu_updown_lock);
+		return -EINVAL;
+	}
+	if (t->down) {
+		t->down = false;
+		wake = true;
+	}
+	spin_unlock(&d->vcpu_updown_lock);
+	if (wake)
+		sched_vcpu_up(t);
+	return 0;
+}
+
+/* Xen: taking the last vCPU that is up down powers the domain off. */
+static int64_t vcpu_down(struct vcpu *v, struct vcpu *t)
+{
+	struct domain *d = v->domain;
+	bool others_up = false, sleep = false;
+
+	spin_lock(&d->vcpu_updown_lock);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] != t && !d->vcpus[i]->down)
+			others_up = true;
+	if (others_up && !t->down) {
+		t->down = true;
+		sleep = true;
+	}
+	spin_unlock(&d->vcpu_updown_lock);
+	if (!others_up)
+		domain_shutdown(d, SHUTDOWN_poweroff);
+	else if (sleep)
+		sched_vcpu_down(t);
 	return 0;
 }
 
@@ -153,7 +187,7 @@ static int64_t register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	if (reg.mfn == d->shared_info_gfn)
 		return -EINVAL;
 	/* Xen: on the caller itself, or on a vCPU that is not running. */
-	if (t != v && t->state != VCPU_DOWN)
+	if (t != v && (!t->down || t->state != VCPU_DOWN))
 		return -EINVAL;
 	gpa = (reg.mfn << PAGE_SHIFT) + reg.offset;
 
@@ -196,8 +230,14 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS])
 	t = d->vcpus[vcpuid];
 
 	switch (cmd) {
+	case VCPUOP_initialise:
+		return vcpu_initialise(v, t, arg);
+	case VCPUOP_up:
+		return vcpu_up(v, t);
+	case VCPUOP_down:
+		return vcpu_down(v, t);
 	case VCPUOP_is_up:
-		return vcpu_is_up(t);
+		return !__atomic_load_n(&t->down, __ATOMIC_ACQUIRE);
 	case VCPUOP_get_runstate_info:
 		return get_runstate_info(v, t, arg);
 	case VCPUOP_register_runstate_memory_area:
@@ -210,10 +250,6 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS])
 	case VCPUOP_stop_singleshot_timer:
 		/* Xen: only a vCPU's own timer. None is ever armed. */
 		return t == v ? 0 : -EINVAL;
-	case VCPUOP_initialise:
-	case VCPUOP_up:
-	case VCPUOP_down:
-		/* vCPUs are started by the domain builder (and INIT/SIPI), not by the guest yet. */
 	case VCPUOP_set_periodic_timer:
 	case VCPUOP_set_singleshot_timer:
 		/* No guest timers yet. */

@@ -7,7 +7,9 @@
 #include "core/config.h"
 #include "core/console.h"
 #include "core/domain_lifecycle.h"
+#include "core/guest_memory.h"
 #include "core/hypercall.h"
+#include "core/lib/string.h"
 #include "core/sched.h"
 
 #define IDLE_WAIT_US 10000
@@ -33,9 +35,116 @@ unsigned int sched_place_vcpu(int cpu)
 	return __atomic_fetch_add(&next_placement, 1, __ATOMIC_RELAXED) % online;
 }
 
+uint64_t sched_now_ns(void)
+{
+	uint64_t tsc = arch_cycles(), khz = arch_tsc_khz();
+
+	if (!khz)
+		return 0;
+	/* In two parts: tsc * 10^6 would overflow after a few hours. */
+	return tsc / khz * 1000000 + tsc % khz * 1000000 / khz;
+}
+
+/*
+ * Accounts the time since the last change to the state v leaves, as Xen's
+ * vcpu_runstate_change does. Run-queue lock held. Another CPU's TSC may
+ * lag a little: time never runs backwards here.
+ */
+static void runstate_set(struct vcpu *v, int state)
+{
+	struct vcpu_runstate_info *r = &v->runstate;
+	uint64_t now = sched_now_ns();
+
+	if (now > r->state_entry_time) {
+		r->time[r->state & 3] += now - r->state_entry_time;
+		r->state_entry_time = now;
+	}
+	r->state = state;
+}
+
+void sched_vcpu_init(struct vcpu *v)
+{
+	v->state = VCPU_DOWN;
+	v->down = true;
+	memset(&v->runstate, 0, sizeof(v->runstate));
+	v->runstate.state = RUNSTATE_offline;
+	v->runstate.state_entry_time = sched_now_ns();
+}
+
+void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
+{
+	uint64_t now;
+
+	spin_lock(&runqueue_lock[v->cpu]);
+	*info = v->runstate;
+	now = sched_now_ns();
+	/* Like Xen: the current state's time includes the part not yet accounted. */
+	if (now > info->state_entry_time)
+		info->time[info->state & 3] += now - info->state_entry_time;
+	spin_unlock(&runqueue_lock[v->cpu]);
+}
+
+/*
+ * The guest's copy of v's runstate, if it registered one: written on v's
+ * own CPU, where v's paging state can be loaded. As in Xen, a fault is
+ * ignored (the guest sees a stale copy).
+ */
+static void runstate_publish(struct vcpu *v)
+{
+	struct vcpu_runstate_info info;
+	uint64_t gva = v->runstate_gva;
+
+	if (!gva || arch_vcpu_load(v))
+		return;
+	spin_lock(&runqueue_lock[v->cpu]);
+	info = v->runstate;
+	spin_unlock(&runqueue_lock[v->cpu]);
+	(void)copy_to_guest(v, gva, &info, sizeof(info));
+}
+
+void sched_vcpu_up(struct vcpu *v)
+{
+	unsigned int cpu = v->cpu;
+	bool queued = false;
+
+	spin_lock(&runqueue_lock[cpu]);
+	if (v->state == VCPU_DOWN) {
+		v->state = VCPU_RUNNABLE;
+		runstate_set(v, RUNSTATE_runnable);
+		scheduler->insert(cpu, v);
+		queued = true;
+	} else if (v->state == VCPU_RUNNABLE) {
+		/* Taken down and up again before its CPU acted on it: it stays. */
+		__atomic_and_fetch(&v->requests, ~VCPU_REQ_DOWN, __ATOMIC_ACQ_REL);
+	}
+	spin_unlock(&runqueue_lock[cpu]);
+	if (queued && cpu != arch_cpu_id())
+		arch_kick_cpu(cpu);
+}
+
+void sched_vcpu_down(struct vcpu *v)
+{
+	unsigned int cpu = v->cpu;
+	bool kick = false;
+
+	spin_lock(&runqueue_lock[cpu]);
+	if (v->state == VCPU_BLOCKED) {
+		v->state = VCPU_DOWN;
+		runstate_set(v, RUNSTATE_offline);
+	} else if (v->state == VCPU_RUNNABLE) {
+		/* Running or queued: its own CPU takes it off when it next looks at it. */
+		__atomic_or_fetch(&v->requests, VCPU_REQ_DOWN, __ATOMIC_ACQ_REL);
+		kick = v->on_cpu;
+	}
+	spin_unlock(&runqueue_lock[cpu]);
+	if (kick && cpu != arch_cpu_id())
+		arch_kick_cpu(cpu);
+}
+
 /*
  * Once the run-queue lock is released, v's CPU may run it, free it and its
  * domain: callers read nothing of v after that, hence the copy of v->cpu.
+ * A vCPU that is down stays down: only VCPUOP_up starts it.
  */
 void sched_wake(struct vcpu *v)
 {
@@ -43,8 +152,9 @@ void sched_wake(struct vcpu *v)
 	bool queued = false;
 
 	spin_lock(&runqueue_lock[cpu]);
-	if (v->state == VCPU_DOWN || v->state == VCPU_BLOCKED) {
+	if (v->state == VCPU_BLOCKED) {
 		v->state = VCPU_RUNNABLE;
+		runstate_set(v, RUNSTATE_runnable);
 		scheduler->insert(cpu, v);
 		queued = true;
 	} else if (v->state == VCPU_RUNNABLE) {
@@ -72,24 +182,58 @@ void sched_stop_vcpu(struct vcpu *v)
 		arch_kick_cpu(cpu);
 }
 
-/* After a run: requeue, block, or (when its domain is dying) free the vCPU. */
+/* After a run: requeue, block, take down, or (when its domain is dying) free the vCPU. */
 static void after_run(unsigned int cpu, struct vcpu *v)
 {
 	uint32_t requests;
 	bool stop;
 
 	spin_lock(&runqueue_lock[cpu]);
+	v->on_cpu = false;
 	requests = __atomic_fetch_and(&v->requests, VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
 	stop = requests & VCPU_REQ_STOP;
 	if (!stop) {
-		if (requests & VCPU_REQ_BLOCK)
+		if (requests & VCPU_REQ_DOWN) {
+			v->state = VCPU_DOWN;
+			runstate_set(v, RUNSTATE_offline);
+		} else if (requests & VCPU_REQ_BLOCK) {
 			v->state = VCPU_BLOCKED;
-		else
+			runstate_set(v, RUNSTATE_blocked);
+		} else {
+			runstate_set(v, RUNSTATE_runnable);
 			scheduler->insert(cpu, v);
+		}
 	}
 	spin_unlock(&runqueue_lock[cpu]);
 	if (stop)
 		vcpu_finalize(v);
+	else
+		runstate_publish(v); /* only this CPU runs or frees v: it is still here */
+}
+
+/*
+ * The next vCPU to run on cpu, its runstate now "running"; NULL if none.
+ * One taken down while it waited is left off the queue. Lock held.
+ */
+static struct vcpu *pick_next(unsigned int cpu)
+{
+	struct vcpu *v;
+
+	while ((v = scheduler->pick_next(cpu))) {
+		uint32_t requests = v->requests;
+
+		if (requests & VCPU_REQ_STOP)
+			return v;
+		if (!(requests & VCPU_REQ_DOWN)) {
+			v->on_cpu = true;
+			runstate_set(v, RUNSTATE_running);
+			return v;
+		}
+		__atomic_fetch_and(&v->requests, VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
+		v->state = VCPU_DOWN;
+		runstate_set(v, RUNSTATE_offline);
+	}
+	return NULL;
 }
 
 bool hypercall_should_preempt(struct vcpu *v)
@@ -108,7 +252,7 @@ void sched_run(void)
 
 		domains_check_deadlines();
 		spin_lock(&runqueue_lock[cpu]);
-		v = scheduler->pick_next(cpu);
+		v = pick_next(cpu);
 		spin_unlock(&runqueue_lock[cpu]);
 		if (!v) {
 			arch_idle_wait(arch_cycles() + idle);
@@ -118,10 +262,9 @@ void sched_run(void)
 			vcpu_finalize(v);
 			continue;
 		}
-		v->on_cpu = true;
+		runstate_publish(v);
 		v->slice_start_tsc = arch_cycles();
 		arch_vcpu_run(v, slice);
-		v->on_cpu = false;
 		after_run(cpu, v);
 	}
 }

@@ -24,10 +24,26 @@ extern const struct scheduler sched_round_robin;
 void sched_init(void);
 
 /*
- * Makes a DOWN or BLOCKED vCPU runnable on its CPU (and wakes that CPU); a
- * running vCPU that has asked to block (HLT, SCHEDOP_block) then does not.
+ * Makes a BLOCKED vCPU runnable on its CPU (and wakes that CPU); a running
+ * vCPU that has asked to block (HLT, SCHEDOP_block) then does not. A DOWN
+ * vCPU stays down.
  */
 void sched_wake(struct vcpu *v);
+
+/* Nanoseconds from the TSC: the clock of runstate times. */
+uint64_t sched_now_ns(void);
+
+/* A new vCPU: down, its runstate "offline" from now. */
+void sched_vcpu_init(struct vcpu *v);
+
+/* VCPUOP_up (and the domain's start): a DOWN vCPU becomes runnable on its CPU. */
+void sched_vcpu_up(struct vcpu *v);
+
+/* VCPUOP_down: the vCPU leaves its CPU (at its next exit, if running) and stays DOWN. */
+void sched_vcpu_down(struct vcpu *v);
+
+/* v's runstate, the current state's time counted up to now (VCPUOP_get_runstate_info). */
+void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info);
 
 /* Asks a vCPU to stop for good; its own CPU frees it. */
 void sched_stop_vcpu(struct vcpu *v);

@@ -180,6 +180,14 @@ void arch_vcpu_destroy(struct vcpu *v)
 	vcpus_destroyed++;
 }
 
+int arch_vcpu_load(struct vcpu *v)
+{
+	/* Only on the vCPU's own CPU, as for a VMCS. */
+	assert_int_equal(v->cpu, current_cpu);
+	v->arch.loaded_on_cpu = (int)current_cpu;
+	return 0;
+}
+
 void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 {
 	(void)slice_tsc;
@@ -473,6 +481,93 @@ static void test_wake_of_blocked_vcpu(void **state)
 	assert_every_frame_back();
 }
 
+/*
+ * VCPUOP_up/down's scheduler half and the runstate times, exactly (one
+ * tick is 1 us): vCPU 0 runs 100 us, brings vCPU 1 up and at once down
+ * again (it must never run), then blocks; vCPU 1 is brought up again, runs
+ * 50 us and takes itself down.
+ */
+static void guest_up_down(struct vcpu *v, unsigned int run)
+{
+	struct vcpu *other = v->domain->vcpus[1];
+
+	if (v->id == 1) {
+		now += 50;
+		sched_vcpu_down(v);
+		return;
+	}
+	if (run == 0) {
+		now += 100;
+		/* An event does not start a vCPU that is down. */
+		sched_wake(other);
+		assert_int_equal(other->state, VCPU_DOWN);
+		other->down = false;
+		sched_vcpu_up(other);
+		assert_int_equal(other->state, VCPU_RUNNABLE);
+		sched_vcpu_down(other);
+		__atomic_or_fetch(&v->requests, VCPU_REQ_BLOCK, __ATOMIC_ACQ_REL);
+		return;
+	}
+	guest_poweroff(v, run);
+}
+
+static void test_vcpu_up_down_runstate(void **state)
+{
+	const uint64_t t0 = 1000000 * 1000ULL; /* the fixture's TSC, in ns */
+	struct vcpu_runstate_info info;
+	struct vcpu *v0, *v1;
+
+	guest = guest_up_down;
+	configure(0, "updown", "k", 0, 2);
+	assert_int_equal(domains_create_from_config(&bi, configs, 1), 1);
+	v0 = domains[1]->vcpus[0];
+	v1 = domains[1]->vcpus[1];
+	assert_int_equal(v1->runstate.state, RUNSTATE_offline);
+	assert_int_equal(v1->runstate.state_entry_time, t0);
+
+	run_cpu(0);
+	run_cpu(v1->cpu);
+	/* Taken down while it waited for its CPU: it never ran. */
+	assert_int_equal(runs[1][1], 0);
+	assert_int_equal(v1->state, VCPU_DOWN);
+	assert_int_equal(v1->requests, 0);
+	assert_int_equal(v0->state, VCPU_BLOCKED);
+
+	now += 100;
+	sched_vcpu_up(v1);
+	run_cpu(v1->cpu);
+	assert_int_equal(runs[1][1], 1);
+	assert_int_equal(v1->state, VCPU_DOWN);
+	sched_runstate_get(v1, &info);
+	assert_int_equal(info.state, RUNSTATE_offline);
+	assert_int_equal(info.state_entry_time, t0 + 250000);
+	assert_int_equal(info.time[RUNSTATE_running], 50000);
+	assert_int_equal(info.time[RUNSTATE_runnable], 0);
+	assert_int_equal(info.time[RUNSTATE_blocked], 0);
+	assert_int_equal(info.time[RUNSTATE_offline], 200000);
+
+	/* vCPU 0: ran 100 us, blocked since; the current state counts up to now. */
+	sched_runstate_get(v0, &info);
+	assert_int_equal(info.state, RUNSTATE_blocked);
+	assert_int_equal(info.time[RUNSTATE_running], 100000);
+	assert_int_equal(info.time[RUNSTATE_blocked], 150000);
+	assert_int_equal(info.time[RUNSTATE_offline], 0);
+	/* The snapshot accounted nothing: the vCPU's own record is unchanged. */
+	assert_int_equal(v0->runstate.time[RUNSTATE_blocked], 0);
+
+	/* Down while blocked: off at once; a wake does not start it; up does. */
+	sched_vcpu_down(v0);
+	assert_int_equal(v0->state, VCPU_DOWN);
+	assert_int_equal(v0->runstate.state, RUNSTATE_offline);
+	sched_wake(v0);
+	assert_int_equal(v0->state, VCPU_DOWN);
+	sched_vcpu_up(v0);
+	run_all_cpus();
+	assert_int_equal(runs[1][0], 2);
+	assert_logged("DOMAIN-END: updown SUCCESS");
+	assert_every_frame_back();
+}
+
 /* A crash on vCPU 0 also releases vCPU 1, never started, on its own CPU. */
 static void test_crash_releases_down_vcpus(void **state)
 {
@@ -660,6 +755,7 @@ int main(void)
 		TEST(test_console_lines),
 		TEST(test_first_end_wins),
 		TEST(test_placement),
+		TEST(test_vcpu_up_down_runstate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,8 @@
 #include "core/hypercall.h"
 #include "core/hypercalls.h"
 #include "core/mm.h"
+#include "core/public/hvm_vcpu.h"
+#include "core/sched.h"
 #include "tests/unit/fakes/console.h"
 #include "tests/unit/fakes/physmem.h"
 
@@ -193,6 +195,36 @@ int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn)
 	return idx == 99 ? -EINVAL : 0;
 }
 
+/* The scheduler's side of vcpu_op: calls recorded, state changed as the real one would. */
+static unsigned int sched_up_calls, sched_down_calls;
+static int hvm_context_rc;
+static unsigned int hvm_context_calls;
+static struct vcpu_hvm_context hvm_context_seen;
+
+void sched_vcpu_up(struct vcpu *v)
+{
+	sched_up_calls++;
+	v->state = VCPU_RUNNABLE;
+}
+
+void sched_vcpu_down(struct vcpu *v)
+{
+	sched_down_calls++;
+	v->state = VCPU_DOWN;
+}
+
+void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
+{
+	*info = v->runstate;
+}
+
+int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx)
+{
+	hvm_context_calls++;
+	hvm_context_seen = *ctx;
+	return hvm_context_rc;
+}
+
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -218,10 +250,17 @@ static int setup(void **state)
 	vcpu0.id = 0;
 	vcpu0.state = VCPU_RUNNABLE;
 	vcpu0.on_cpu = true;
+	vcpu0.initialised = true;
+	vcpu0.runstate.state = RUNSTATE_running;
 	memset(&vcpu1, 0, sizeof(vcpu1));
 	vcpu1.domain = &dom;
 	vcpu1.id = 1;
 	vcpu1.state = VCPU_DOWN;
+	vcpu1.down = true;
+	vcpu1.runstate.state = RUNSTATE_offline;
+	sched_up_calls = sched_down_calls = 0;
+	hvm_context_rc = 0;
+	hvm_context_calls = 0;
 
 	memset(domains, 0, sizeof(domains));
 	memset(&other_dom, 0, sizeof(other_dom));
@@ -591,10 +630,85 @@ static void test_vcpu_is_up(void **state)
 {
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 0, 0), 1);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 1, 0), 0);
+	/* Xen's _VPF_down, not the scheduler's state: blocked is up. */
 	vcpu1.state = VCPU_BLOCKED;
+	vcpu1.down = false;
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 1, 0), 1);
-	vcpu1.state = VCPU_DEAD;
+}
+
+static void put_hvm_context(uint64_t gva, uint32_t mode)
+{
+	struct vcpu_hvm_context ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.mode = mode;
+	ctx.cpu_regs.x86_64.rip = 0x123456;
+	gput(gva, &ctx, sizeof(ctx));
+}
+
+static void test_vcpu_initialise(void **state)
+{
+	put_hvm_context(GA(0x100), VCPU_HVM_MODE_64B);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, GA(0x100)), 0);
+	assert_int_equal(hvm_context_calls, 1);
+	assert_int_equal(hvm_context_seen.mode, VCPU_HVM_MODE_64B);
+	assert_int_equal(hvm_context_seen.cpu_regs.x86_64.rip, 0x123456);
+	assert_true(vcpu1.initialised);
+	/* Still down until VCPUOP_up. */
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 1, 0), 0);
+	assert_int_equal(sched_up_calls, 0);
+	/* Once only; vCPU 0 was initialised by the builder. */
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, GA(0x100)), -EEXIST);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 0, GA(0x100)), -EEXIST);
+	assert_int_equal(hvm_context_calls, 1);
+}
+
+static void test_vcpu_initialise_errors(void **state)
+{
+	/* The architecture's verdict on the context is the caller's. */
+	hvm_context_rc = -EINVAL;
+	put_hvm_context(GA(0x100), 7);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, GA(0x100)), -EINVAL);
+	assert_false(vcpu1.initialised);
+	/* A context that cannot be read: nothing checked, nothing kept. */
+	hvm_context_rc = 0;
+	hvm_context_calls = 0;
+	set_fault(GA(0x100) + sizeof(struct vcpu_hvm_context) - 1, 1);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, GA(0x100)), -EFAULT);
+	assert_int_equal(hvm_context_calls, 0);
+	assert_false(vcpu1.initialised);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 2, GA(0x100)), -ENOENT);
+}
+
+static void test_vcpu_up_down(void **state)
+{
+	/* Not initialised: Xen's -EINVAL. */
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0), -EINVAL);
+	assert_int_equal(sched_up_calls, 0);
+	vcpu1.initialised = true;
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0), 0);
+	assert_int_equal(sched_up_calls, 1);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 1, 0), 1);
+	/* Up again: nothing to do. */
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0), 0);
+	assert_int_equal(sched_up_calls, 1);
+
+	/* vCPU 1 takes vCPU 0 down: vCPU 1 is still up, so the domain lives. */
+	assert_int_equal(hcall_on(&vcpu1, __HYPERVISOR_vcpu_op, VCPUOP_down, 0, 0), 0);
+	assert_int_equal(sched_down_calls, 1);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_is_up, 0, 0), 0);
+	assert_int_equal(shutdown_calls, 0);
+	/* Down again: nothing to do. */
+	assert_int_equal(hcall_on(&vcpu1, __HYPERVISOR_vcpu_op, VCPUOP_down, 0, 0), 0);
+	assert_int_equal(sched_down_calls, 1);
+
+	/* The last vCPU that is up goes down: Xen powers the domain off. */
+	assert_int_equal(hcall_on(&vcpu1, __HYPERVISOR_vcpu_op, VCPUOP_down, 1, 0), 0);
+	assert_int_equal(shutdown_calls, 1);
+	assert_int_equal(shutdown_reason, SHUTDOWN_poweroff);
+	assert_int_equal(sched_down_calls, 1);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_up, 2, 0), -ENOENT);
+	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_down, 2, 0), -ENOENT);
 }
 
 static void put_vcpu_info_reg(uint64_t gva, uint64_t gfn, uint32_t offset)
@@ -677,8 +791,9 @@ static void test_vcpu_register_vcpu_info_errors(void **state)
 	put_vcpu_info_reg(GA(0x20), 0x30, 0);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, GA(0x20)),
 			 -EINVAL);
-	/* Another vCPU that is running. */
+	/* Another vCPU that is up. */
 	vcpu1.state = VCPU_RUNNABLE;
+	vcpu1.down = false;
 	put_vcpu_info_reg(GA(0x20), 0x10, 0);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 1, GA(0x20)),
 			 -EINVAL);
@@ -704,8 +819,9 @@ static void test_vcpu_registration_ends_with_domain(void **state)
 	assert_int_equal(vcpu_info_location(&vcpu0, &gpa), 0);
 	assert_int_equal(vcpu_runstate_area(&vcpu0, &gva), 0);
 
-	/* The same id and address, but a new domain: nothing registered. */
+	/* The same id and address, but a new domain (its vCPUs are new too): nothing registered. */
 	dom.start_tsc = ++incarnation;
+	vcpu0.runstate_gva = 0;
 	assert_int_equal(vcpu_info_location(&vcpu0, &gpa), -ENOENT);
 	assert_int_equal(vcpu_runstate_area(&vcpu0, &gva), -ENOENT);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, GA(0x20)), 0);
@@ -713,27 +829,22 @@ static void test_vcpu_registration_ends_with_domain(void **state)
 
 static void test_vcpu_runstate_info(void **state)
 {
-	struct vcpu_runstate_info info;
+	struct vcpu_runstate_info info, want = {
+		.state = RUNSTATE_blocked,
+		.state_entry_time = 123456789,
+		.time = { 1000, 2000, 3000, 4000 },
+	};
 
 	memset(&info, 0x77, sizeof(info));
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 0, GA(0x40)), 0);
 	gget(&info, GA(0x40), sizeof(info));
 	assert_int_equal(info.state, RUNSTATE_running);
 
+	/* What the scheduler accounted, for any vCPU of the domain. */
+	vcpu1.runstate = want;
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 1, GA(0x40)), 0);
 	gget(&info, GA(0x40), sizeof(info));
-	assert_int_equal(info.state, RUNSTATE_offline);
-	assert_int_equal(info.state_entry_time, 0);
-
-	vcpu1.state = VCPU_BLOCKED;
-	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 1, GA(0x40)), 0);
-	gget(&info, GA(0x40), sizeof(info));
-	assert_int_equal(info.state, RUNSTATE_blocked);
-
-	vcpu1.state = VCPU_RUNNABLE;
-	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 1, GA(0x40)), 0);
-	gget(&info, GA(0x40), sizeof(info));
-	assert_int_equal(info.state, RUNSTATE_runnable);
+	assert_memory_equal(&info, &want, sizeof(info));
 
 	set_read_only(GA(0x40 + sizeof(info) - 1), 1);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_get_runstate_info, 1, GA(0x40)),
@@ -759,9 +870,18 @@ static void test_vcpu_runstate_area(void **state)
 	area = 0x1000;
 	gput(GA(0x30), &area, sizeof(area));
 	assert_int_equal(
+		hcall(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 0, GA(0x30)), 0);
+	assert_int_equal(vcpu_runstate_area(&vcpu0, &gva), 0);
+	assert_int_equal(gva, 0x1000);
+
+	/* For another vCPU: kept, but not written now (Xen writes only the caller's own). */
+	area = GA(0xa00);
+	gput(GA(0x30), &area, sizeof(area));
+	assert_int_equal(
 		hcall(__HYPERVISOR_vcpu_op, VCPUOP_register_runstate_memory_area, 1, GA(0x30)), 0);
 	assert_int_equal(vcpu_runstate_area(&vcpu1, &gva), 0);
-	assert_int_equal(gva, 0x1000);
+	assert_int_equal(gva, GA(0xa00));
+	assert_int_equal(*(uint8_t *)gptr(GA(0xa00)), 0x5a);
 
 	/* Address 0 unregisters. */
 	area = 0;
@@ -788,9 +908,6 @@ static void test_vcpu_timers_and_unsupported(void **state)
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_set_singleshot_timer, 0, GA(0)),
 			 -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_set_periodic_timer, 0, GA(0)), -ENOSYS);
-	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_up, 1, 0), -ENOSYS);
-	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_down, 1, 0), -ENOSYS);
-	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_initialise, 1, GA(0)), -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_send_nmi, 1, 0), -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, 99, 0, 0), -ENOSYS);
 	assert_int_equal(vcpu1.state, VCPU_DOWN);
@@ -1189,6 +1306,9 @@ int main(void)
 		TEST(test_sched_unsupported),
 		TEST(test_vcpu_bad_id),
 		TEST(test_vcpu_is_up),
+		TEST(test_vcpu_initialise),
+		TEST(test_vcpu_initialise_errors),
+		TEST(test_vcpu_up_down),
 		TEST(test_vcpu_register_vcpu_info),
 		TEST(test_vcpu_register_vcpu_info_other_vcpu),
 		TEST(test_vcpu_register_vcpu_info_errors),
