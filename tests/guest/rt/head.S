@@ -105,6 +105,8 @@ gdt:
 	.quad 0x00cf9b000000ffff	/* GDT_CS32: flat 32-bit code */
 gdt_end:
 
+	/* Also loaded by secondary vCPUs (rt/vcpu.S). */
+	.globl gdt_ptr32, gdt_ptr64
 	.p2align 2
 	.word 0
 gdt_ptr32:

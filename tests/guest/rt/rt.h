@@ -19,6 +19,7 @@
 #include "rt/string.h"
 #include "rt/test.h"
 #include "rt/traps.h"
+#include "rt/vcpu.h"
 #include "rt/x86.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
