@@ -82,8 +82,23 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc);
 void arch_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 /* Makes a CPU leave guest mode soon (an IPI); harmless if it is not in one. */
 void arch_kick_cpu(unsigned int cpu);
-/* Waits (interrupts on) until an interrupt or at most until deadline_tsc. */
-void arch_idle_wait(uint64_t deadline_tsc);
+/* Waits with interrupts on until one arrives (a kick, a timer); returns with them off. */
+void arch_idle_wait(void);
+/*
+ * Takes the interrupts pending at this CPU now (a moment with them on). A
+ * guest that runs with interrupts off may not leave for an external
+ * interrupt on every platform (Bochs keeps it masked): the scheduler
+ * opens this window between runs, so timers fire by the end of a slice.
+ */
+void arch_irq_window(void);
+/*
+ * This CPU's timer interrupt (which calls timer_interrupt()) at TSC value
+ * deadline_tsc, or at once if that has passed; UINT64_MAX: none. Replaces
+ * the previous deadline.
+ */
+void arch_timer_program(uint64_t deadline_tsc);
+/* Makes CPU cpu take a timer interrupt soon (its queue's head changed). */
+void arch_timer_kick(unsigned int cpu);
 /* Per-CPU virtualisation start (VMXON) and stop (VMXOFF). */
 int arch_virt_cpu_start(void);
 void arch_virt_cpu_stop(void);

@@ -4,6 +4,7 @@
 #include "core/debugkeys.h"
 #include "core/grant_table.h"
 #include "core/page_alloc.h"
+#include "core/timer.h"
 #include "drivers/uart16550.h"
 
 struct debugkey {
@@ -30,6 +31,7 @@ static const struct debugkey keys[] = {
 	{ 'c', "list the CPUs", show_cpus },
 	{ 'm', "show free memory", show_memory },
 	{ 'g', "dump the grant tables in use", gnttab_dump },
+	{ 't', "dump the timer queues", timer_dump },
 	{ 'q', "power off", NULL },
 };
 

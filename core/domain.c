@@ -17,6 +17,8 @@
 #include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/sched.h"
+#include "core/time.h"
+#include "core/timer.h"
 
 struct domain_outcome {
 	char name[DOMAIN_NAME_MAX]; /* "" for an unused id */
@@ -150,34 +152,30 @@ void domain_shutdown(struct domain *d, uint32_t reason)
 	domain_end(d, reason != SHUTDOWN_poweroff, text);
 }
 
-void domains_check_deadlines(void)
+/* The timeout timer's callback, on vCPU 0's CPU; the domain is not freed before it returns. */
+static void domain_timeout(void *data)
 {
-	uint64_t now = arch_cycles();
+	struct domain *d = data;
+	static const char *const vcpu_states[] = {
+		[VCPU_DOWN] = "down",
+		[VCPU_RUNNABLE] = "running",
+		[VCPU_BLOCKED] = "blocked",
+		[VCPU_DEAD] = "dead",
+	};
+	char reason[96];
 
-	spin_lock(&domains_lock);
-	for (unsigned int i = 1; i < MAX_DOMAINS; i++) {
-		struct domain *d = domains[i];
-		static const char *const vcpu_states[] = {
-			[VCPU_DOWN] = "down",
-			[VCPU_RUNNABLE] = "running",
-			[VCPU_BLOCKED] = "blocked",
-			[VCPU_DEAD] = "dead",
-		};
-		char reason[96];
-
-		if (!d || d->state != DOMAIN_RUNNING || !d->deadline_tsc || now < d->deadline_tsc)
-			continue;
-		snprintf(reason, sizeof(reason), "destroyed: timeout after %lu ms (vCPU 0 %s)",
-			 d->config.timeout_ms, vcpu_states[d->vcpus[0]->state & 3]);
-		pr_warn("domain %u (%s) %s\n", d->id, d->name, reason);
-		domain_end(d, true, reason);
-	}
-	spin_unlock(&domains_lock);
+	if (d->state != DOMAIN_RUNNING)
+		return;
+	snprintf(reason, sizeof(reason), "destroyed: timeout after %lu ms (vCPU 0 %s)",
+		 d->config.timeout_ms, vcpu_states[d->vcpus[0]->state & 3]);
+	pr_warn("domain %u (%s) %s\n", d->id, d->name, reason);
+	domain_end(d, true, reason);
 }
 
 /* Frees everything a domain holds; safe on a partly built one. */
 static void domain_free(struct domain *d)
 {
+	timer_kill(&d->timeout_timer);
 	/* First: other domains' mappings of its frames go before the frames do. */
 	gnttab_domain_destroy(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
@@ -292,6 +290,7 @@ static struct domain *domain_create(const struct boot_info *bi, const struct dom
 	d->config = *cfg;
 	d->state = DOMAIN_BUILDING;
 	d->shared_info_gfn = ~0UL;
+	timer_init(&d->timeout_timer, domain_timeout, d, 0);
 
 	rc = arch_domain_init(d);
 	if (!rc)
@@ -369,8 +368,11 @@ unsigned int domains_create_from_config(const struct boot_info *bi,
 			continue;
 		/* The timeout counts from the start, not from the build. */
 		d->start_tsc = arch_cycles();
-		d->deadline_tsc = d->config.timeout_ms ?
-					  d->start_tsc + d->config.timeout_ms * arch_tsc_khz() : 0;
+		if (d->config.timeout_ms) {
+			timer_migrate(&d->timeout_timer, d->vcpus[0]->cpu);
+			timer_set(&d->timeout_timer,
+				  system_time() + d->config.timeout_ms * NSEC_PER_MSEC);
+		}
 		/* vCPU 0 has the PVH start state; the others wait for VCPUOP_initialise + up. */
 		d->vcpus[0]->initialised = true;
 		d->vcpus[0]->down = false;

@@ -12,6 +12,7 @@
 #include "core/console.h"
 #include "core/public/xen.h"
 #include "core/spinlock.h"
+#include "core/timer.h"
 #include "core/types.h"
 
 #define DOMAIN_NAME_MAX 32
@@ -117,7 +118,7 @@ struct domain {
 	struct grant_table *grant;
 
 	uint64_t start_tsc;
-	uint64_t deadline_tsc; /* 0: none */
+	struct timer timeout_timer; /* config.timeout_ms after the start, on vCPU 0's CPU */
 
 	/* --- Bring-up (hc_vcpu.c) --- */
 	spinlock_t vcpu_updown_lock; /* orders VCPUOP_initialise/up/down and their checks */

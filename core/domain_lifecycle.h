@@ -1,15 +1,11 @@
 /*
- * The parts of a domain's life the scheduler drives: deadlines, and the
- * final release of a vCPU (on its own CPU) and of the domain (when its last
+ * The parts of a domain's life the scheduler drives: the final release of a vCPU (on its own CPU) and of the domain (when its last
  * vCPU is gone).
  */
 #ifndef CORE_DOMAIN_LIFECYCLE_H
 #define CORE_DOMAIN_LIFECYCLE_H
 
 #include "core/domain.h"
-
-/* Destroys every running domain whose timeout has passed. */
-void domains_check_deadlines(void);
 
 /* Frees a stopped vCPU on its own CPU; the last one frees its domain. */
 void vcpu_finalize(struct vcpu *v);

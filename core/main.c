@@ -19,6 +19,7 @@
 #include "core/page_alloc.h"
 #include "core/panic.h"
 #include "core/sched.h"
+#include "core/time.h"
 #include "drivers/acpi.h"
 #include "drivers/debugcon.h"
 #include "drivers/uart16550.h"
@@ -217,6 +218,7 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 	}
 
 	arch_time_init();
+	time_init();
 	sched_init();
 	boot_phase("VMXON and timers");
 	cpus = arch_smp_boot(have_acpi ? &acpi : NULL, options.maxcpus);

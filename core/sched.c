@@ -12,8 +12,6 @@
 #include "core/lib/string.h"
 #include "core/sched.h"
 
-#define IDLE_WAIT_US 10000
-
 static const struct scheduler *scheduler = &sched_round_robin;
 static spinlock_t runqueue_lock[HV_MAX_CPUS];
 static unsigned int next_placement;
@@ -245,17 +243,17 @@ void sched_run(void)
 {
 	unsigned int cpu = arch_cpu_id();
 	uint64_t slice = scheduler->slice_tsc();
-	uint64_t idle = arch_tsc_khz() * IDLE_WAIT_US / 1000;
 
 	for (;;) {
 		struct vcpu *v;
 
-		domains_check_deadlines();
+		arch_irq_window();
 		spin_lock(&runqueue_lock[cpu]);
 		v = pick_next(cpu);
 		spin_unlock(&runqueue_lock[cpu]);
 		if (!v) {
-			arch_idle_wait(arch_cycles() + idle);
+			/* Until a kick (a wake-up) or a timer; a pending one ends it at once. */
+			arch_idle_wait();
 			continue;
 		}
 		if (v->requests & VCPU_REQ_STOP) {

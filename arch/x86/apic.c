@@ -21,7 +21,12 @@
 #define APIC_REG_LVT_PERF 0x340
 #define APIC_REG_LVT_LINT0 0x350
 #define APIC_REG_LVT_ERROR 0x370
+#define APIC_REG_TIMER_INITIAL 0x380
+#define APIC_REG_TIMER_CURRENT 0x390
+#define APIC_REG_TIMER_DIVIDE 0x3e0
+#define APIC_TIMER_ONESHOT (0u << 17)
 #define APIC_TIMER_TSC_DEADLINE (2u << 17)
+#define APIC_TIMER_DIVIDE_BY_1 0xb /* SDM 11.5.4: bits 3, 1:0 = 1011b */
 #define APIC_LVT_MASKED (1u << 16)
 
 /* SDM 11.4.8: version register bits 23:16 hold the number of LVT entries minus one. */
@@ -182,6 +187,22 @@ void apic_send_fixed(uint32_t id, uint8_t vector)
 void apic_timer_tsc_deadline(uint8_t vector)
 {
 	apic_write(APIC_REG_LVT_TIMER, APIC_TIMER_TSC_DEADLINE | vector);
+}
+
+void apic_timer_oneshot(uint8_t vector)
+{
+	apic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_1);
+	apic_write(APIC_REG_LVT_TIMER, APIC_TIMER_ONESHOT | vector);
+}
+
+void apic_timer_start(uint32_t count)
+{
+	apic_write(APIC_REG_TIMER_INITIAL, count);
+}
+
+uint32_t apic_timer_remaining(void)
+{
+	return apic_read(APIC_REG_TIMER_CURRENT);
 }
 
 void apic_send_nmi(uint32_t id)

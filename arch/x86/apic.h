@@ -24,6 +24,14 @@ void apic_send_nmi(uint32_t apic_id);
 void apic_send_fixed(uint32_t apic_id, uint8_t vector);
 /* Local APIC timer in TSC-deadline mode: fires when the TSC reaches IA32_TSC_DEADLINE. */
 void apic_timer_tsc_deadline(uint8_t vector);
+/*
+ * Local APIC timer in one-shot mode, counting at the APIC's own rate (the
+ * bus or crystal clock, divided by 1): apic_timer_start(n) interrupts after
+ * n counts; 0 stops it.
+ */
+void apic_timer_oneshot(uint8_t vector);
+void apic_timer_start(uint32_t count);
+uint32_t apic_timer_remaining(void);
 /* Waits until the last IPI was accepted; false after a bounded wait. */
 bool apic_wait_icr_idle(void);
 

@@ -6,13 +6,14 @@
  *
  * Several CPUs are simulated on one thread. run_cpu(N) runs sched_run() as
  * CPU N until it has nothing left to run: the fake arch_idle_wait() jumps
- * back out of it. What a guest does in a time slice is a per-test function
+ * back out of it. Each run_cpu() starts with that CPU's timer interrupt
+ * (core/timer.c is real; the fake APIC timer only records its deadline). What a guest does in a time slice is a per-test function
  * called by the fake arch_vcpu_run(); a hook in the fake
  * arch_domain_destroy() can run another CPU in the middle of a domain's
  * release, the way a second processor would. The heap is the C library's,
  * so AddressSanitizer sees any use of a freed domain or vCPU.
  *
- * unit-test-sources: core/sched.c core/sched_rr.c core/guest_memory.c core/page_alloc.c core/grant_table.c tests/unit/fakes/physmem.c tests/unit/fakes/console.c
+ * unit-test-sources: core/sched.c core/sched_rr.c core/timer.c core/time.c core/guest_memory.c core/page_alloc.c core/grant_table.c tests/unit/fakes/physmem.c tests/unit/fakes/console.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +35,9 @@
 #include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/sched.h"
+#include "core/symbols.h"
+#include "core/time.h"
+#include "core/timer.h"
 #include "tests/unit/fakes/console.h"
 #include "tests/unit/fakes/physmem.h"
 
@@ -116,10 +120,33 @@ void arch_kick_cpu(unsigned int cpu)
 	kicks[cpu]++;
 }
 
-void arch_idle_wait(uint64_t deadline_tsc)
+void arch_irq_window(void)
 {
-	(void)deadline_tsc;
+}
+
+void arch_idle_wait(void)
+{
 	longjmp(*idle_exit, 1);
+}
+
+static uint64_t timer_deadline[HV_MAX_CPUS];
+static unsigned int timer_kicks[HV_MAX_CPUS];
+
+void arch_timer_program(uint64_t deadline_tsc)
+{
+	timer_deadline[current_cpu] = deadline_tsc;
+}
+
+void arch_timer_kick(unsigned int cpu)
+{
+	assert_true(cpu < nr_cpus);
+	assert_int_not_equal(cpu, current_cpu);
+	timer_kicks[cpu]++;
+}
+
+const char *symbol_lookup(uint64_t addr, uint64_t *offset, uint64_t *size)
+{
+	return NULL;
 }
 
 /* Runs CPU cpu's scheduling loop until its run queue is empty. */
@@ -131,6 +158,7 @@ static void run_cpu(unsigned int cpu)
 
 	current_cpu = cpu;
 	idle_exit = &here;
+	timer_interrupt();
 	if (!setjmp(here))
 		sched_run();
 	idle_exit = outer;
@@ -321,6 +349,9 @@ static int setup(void **state)
 	current_cpu = 0;
 	nr_cpus = NR_TEST_CPUS;
 	now = 1000000;
+	time_init();
+	memset(timer_deadline, 0, sizeof(timer_deadline));
+	memset(timer_kicks, 0, sizeof(timer_kicks));
 	guest = guest_poweroff;
 	destroy_hook = NULL;
 	vcpu_init_fail_for = 0;
@@ -355,6 +386,12 @@ static void assert_logged(const char *text)
 {
 	if (!strstr(fake_console_output(), text))
 		fail_msg("'%s' not in the log:\n%s", text, fake_console_output());
+}
+
+static void assert_not_logged(const char *text)
+{
+	if (strstr(fake_console_output(), text))
+		fail_msg("'%s' is in the log:\n%s", text, fake_console_output());
 }
 
 static void assert_every_frame_back(void)
@@ -584,7 +621,7 @@ static void test_crash_releases_down_vcpus(void **state)
 	assert_every_frame_back();
 }
 
-/* A domain that never wakes is destroyed at its timeout, by whichever CPU sees it. */
+/* A domain that never wakes is destroyed at its timeout, by the timer on vCPU 0's CPU. */
 static void guest_stuck_blocks(struct vcpu *v, unsigned int run)
 {
 	if (!strcmp(v->domain->name, "stuck"))
@@ -600,19 +637,38 @@ static void test_timeout_destroys_blocked_domain(void **state)
 	configs[0].timeout_ms = 5;
 	configure(1, "fine", "k", 1, 1);
 	assert_int_equal(domains_create_from_config(&bi, configs, 2), 2);
+	/* 5 ms = 5000 ticks after the start: CPU 0's APIC timer is armed for it. */
+	assert_int_equal(timer_deadline[0], now + 5000);
 	run_cpu(0);
 	assert_int_equal(domains[1]->vcpus[0]->state, VCPU_BLOCKED);
 	now += 4999;
-	run_cpu(1); /* "fine" ends; "stuck" is 1 us short of its deadline */
+	run_cpu(1); /* "fine" ends */
+	run_cpu(0); /* "stuck" is 1 us short of its deadline */
 	assert_int_equal(all_ended_calls, 0);
 	assert_non_null(domains[1]);
+	assert_int_equal(domains[1]->vcpus[0]->state, VCPU_BLOCKED);
 	now += 1;
-	run_cpu(1); /* CPU 1 sees the deadline; CPU 0 releases the vCPU */
+	run_cpu(0); /* the timer fires; the same CPU then releases the vCPU */
 	assert_logged("domain 1 (stuck) destroyed: timeout after 5 ms (vCPU 0 blocked)\n");
-	assert_int_equal(kicks[0], 1);
-	assert_int_equal(all_ended_calls, 0);
-	run_cpu(0);
 	assert_logged("DOMAIN-END: stuck CRASH destroyed: timeout");
+	assert_every_frame_back();
+}
+
+/* A domain that ends before its timeout takes its timer with it (ASan sees a stale one). */
+static void test_timeout_cancelled_when_domain_ends(void **state)
+{
+	configure(0, "quick", "k", 1, 1);
+	configs[0].timeout_ms = 5;
+	assert_int_equal(domains_create_from_config(&bi, configs, 1), 1);
+	/* Set from CPU 0 on CPU 1's queue: CPU 1 is made to program its own APIC timer. */
+	assert_int_equal(timer_kicks[1], 1);
+	assert_int_equal(timer_deadline[1], 0);
+	run_cpu(1);
+	assert_int_equal(timer_deadline[1], now + 5000);
+	assert_int_equal(all_ended_calls, 1);
+	now += 10000;
+	run_cpu(1); /* the APIC timer still fires: nothing is due */
+	assert_not_logged("timeout");
 	assert_every_frame_back();
 }
 
@@ -750,6 +806,7 @@ int main(void)
 		TEST(test_wake_of_blocked_vcpu),
 		TEST(test_crash_releases_down_vcpus),
 		TEST(test_timeout_destroys_blocked_domain),
+		TEST(test_timeout_cancelled_when_domain_ends),
 		TEST(test_domains_not_created),
 		TEST(test_result_word),
 		TEST(test_console_lines),
