@@ -122,6 +122,11 @@ struct domain {
 
 	/* --- Bring-up (hc_vcpu.c) --- */
 	spinlock_t vcpu_updown_lock; /* orders VCPUOP_initialise/up/down and their checks */
+
+	/* --- console_io output rate limit (hc_console.c), under lock --- */
+	uint64_t console_tokens;     /* bytes it may write now */
+	uint64_t console_refill_tsc; /* the tokens are counted up to here; 0: bucket full */
+	uint64_t console_waits;      /* writes that waited for tokens */
 	spinlock_t lock;
 	struct arch_domain arch;
 };

@@ -195,6 +195,26 @@ int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn)
 	return idx == 99 ? -EINVAL : 0;
 }
 
+/* The clock (1 tick = 1 us) and the slice, for console_io's rate limit and preemption. */
+#define TEST_TSC_KHZ 1000
+static uint64_t fake_tsc;
+static bool slice_used_up;
+
+uint64_t arch_cycles(void)
+{
+	return fake_tsc;
+}
+
+uint64_t arch_tsc_khz(void)
+{
+	return TEST_TSC_KHZ;
+}
+
+bool hypercall_should_preempt(struct vcpu *v)
+{
+	return slice_used_up;
+}
+
 /* The scheduler's side of vcpu_op: calls recorded, state changed as the real one would. */
 static unsigned int sched_up_calls, sched_down_calls;
 static int hvm_context_rc;
@@ -259,6 +279,8 @@ static int setup(void **state)
 	vcpu1.down = true;
 	vcpu1.runstate.state = RUNSTATE_offline;
 	sched_up_calls = sched_down_calls = 0;
+	fake_tsc = 5000000;
+	slice_used_up = false;
 	hvm_context_rc = 0;
 	hvm_context_calls = 0;
 
@@ -388,20 +410,81 @@ static void test_console_write_in_chunks(void **state)
 	assert_int_equal(console_calls, 8);
 }
 
+/* Asserts that the last call asked to be issued again with count bytes left at buffer. */
+static void assert_continues(uint64_t count, uint64_t buffer)
+{
+	assert_true(vcpu0.hypercall_restart);
+	assert_int_equal(vcpu0.hypercall_restart_args[0], CONSOLEIO_write);
+	assert_int_equal(vcpu0.hypercall_restart_args[1], count);
+	assert_int_equal(vcpu0.hypercall_restart_args[2], buffer);
+	vcpu0.hypercall_restart = false;
+}
+
 static void test_console_write_limits(void **state)
 {
 	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 0, GA(0)), 0);
 	assert_int_equal(console_len, 0);
+	assert_false(vcpu0.hypercall_restart);
 
-	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 64 * 1024, GA(0)), 0);
-	assert_int_equal(console_len, 64 * 1024);
+	/* The burst (16 KiB) goes out at once; the rest waits for tokens, nothing is refused. */
+	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 20 * 1024, GA(0)), 0);
+	assert_int_equal(console_len, 16 * 1024);
+	assert_continues(4 * 1024, GA(16 * 1024));
+	assert_non_null(strstr(fake_console_output(),
+			       "domain 3 (): console output above 4 KiB/s: its writes wait"));
 
+	/* Issued again at once: still no token, no progress, the same continuation. */
+	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 4 * 1024, GA(16 * 1024)),
+			 0);
+	assert_int_equal(console_len, 16 * 1024);
+	assert_continues(4 * 1024, GA(16 * 1024));
+
+	/* 100 ms later: 4 KiB/s gave 409 bytes, three whole chunks of 128. */
+	fake_tsc += 100000;
+	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 4 * 1024, GA(16 * 1024)),
+			 0);
+	assert_int_equal(console_len, 16 * 1024 + 384);
+	assert_continues(4 * 1024 - 384, GA(16 * 1024 + 384));
+	assert_int_equal(dom.console_tokens, 409 - 384);
+	/* Fractions are not lost: 1.9 s more make 8192 bytes since the burst, in all. */
+	fake_tsc += 1900000;
+	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 4 * 1024 - 384,
+			       GA(16 * 1024 + 384)),
+			 0);
+	assert_int_equal(console_len, 20 * 1024);
+	assert_false(vcpu0.hypercall_restart);
+	assert_int_equal(dom.console_tokens, 8 * 1024 - 4 * 1024);
+	/* Each call that ran out: the first, the one at once, the one 100 ms later. */
+	assert_int_equal(dom.console_waits, 3);
+
+	/* A long pause refills the bucket to its size, never more. */
+	fake_tsc += 1ULL << 40;
 	console_len = 0;
-	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 64 * 1024 + 1, GA(0)),
-			 -EINVAL);
-	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 1ULL << 32, GA(0)),
-			 -EINVAL);
-	assert_int_equal(console_len, 0);
+	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, 64 * 1024, GA(0)), 0);
+	assert_int_equal(console_len, 16 * 1024);
+	assert_continues(48 * 1024, GA(16 * 1024));
+}
+
+static void test_console_write_preempted(void **state)
+{
+	uint8_t text[1000];
+
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = (uint8_t)('A' + i % 26);
+	gput(GA(0x1000), text, sizeof(text));
+	/* Its slice is used up: one chunk each time, then a continuation with the rest. */
+	slice_used_up = true;
+	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(text), GA(0x1000)),
+			 0);
+	assert_int_equal(console_len, 128);
+	assert_continues(sizeof(text) - 128, GA(0x1000) + 128);
+	slice_used_up = false;
+	assert_int_equal(hcall(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(text) - 128,
+			       GA(0x1000) + 128),
+			 0);
+	assert_false(vcpu0.hypercall_restart);
+	assert_int_equal(console_len, sizeof(text));
+	assert_memory_equal(console_out, text, sizeof(text));
 }
 
 static void test_console_write_bad_pointer(void **state)
@@ -1291,6 +1374,7 @@ int main(void)
 		TEST(test_console_write),
 		TEST(test_console_write_in_chunks),
 		TEST(test_console_write_limits),
+		TEST(test_console_write_preempted),
 		TEST(test_console_write_bad_pointer),
 		TEST(test_console_other_commands),
 		TEST(test_version_number),
