@@ -2,6 +2,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/debugkeys.h"
+#include "core/evtchn.h"
 #include "core/grant_table.h"
 #include "core/page_alloc.h"
 #include "core/timer.h"
@@ -32,6 +33,7 @@ static const struct debugkey keys[] = {
 	{ 'm', "show free memory", show_memory },
 	{ 'g', "dump the grant tables in use", gnttab_dump },
 	{ 't', "dump the timer queues", timer_dump },
+	{ 'e', "dump event channels", evtchn_dump },
 	{ 'q', "power off", NULL },
 };
 

@@ -9,6 +9,7 @@
 #include "core/domain_build.h"
 #include "core/domain_lifecycle.h"
 #include "core/errno.h"
+#include "core/evtchn.h"
 #include "core/grant_table.h"
 #include "core/guest_memory.h"
 #include "core/heap.h"
@@ -172,11 +173,34 @@ static void domain_timeout(void *data)
 	domain_end(d, true, reason);
 }
 
+int domain_call_locked(domid_t id, int (*fn)(struct domain *d, void *arg), void *arg)
+{
+	struct domain *d;
+	int rc;
+
+	spin_lock(&domains_lock);
+	d = id < MAX_DOMAINS ? domains[id] : NULL;
+	rc = d && d->state == DOMAIN_RUNNING ? fn(d, arg) : -ESRCH;
+	spin_unlock(&domains_lock);
+	return rc;
+}
+
+void domains_for_each(int (*fn)(struct domain *d, void *arg), void *arg)
+{
+	spin_lock(&domains_lock);
+	for (unsigned int id = 0; id < MAX_DOMAINS; id++)
+		if (domains[id] && fn(domains[id], arg))
+			break;
+	spin_unlock(&domains_lock);
+}
+
 /* Frees everything a domain holds; safe on a partly built one. */
 static void domain_free(struct domain *d)
 {
 	timer_kill(&d->timeout_timer);
-	/* First: other domains' mappings of its frames go before the frames do. */
+	/* First: peers' channels to it become unbound while all of it still exists. */
+	evtchn_domain_destroy(d);
+	/* Then other domains' mappings of its frames go before the frames do. */
 	gnttab_domain_destroy(d);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		arch_vcpu_destroy(d->vcpus[i]);
@@ -311,6 +335,8 @@ static struct domain *domain_create(const struct boot_info *bi, const struct dom
 		d->vcpus[d->nr_vcpus++] = v;
 		rc = arch_vcpu_init(v);
 	}
+	if (!rc)
+		rc = evtchn_domain_init(d);
 	if (rc) {
 		snprintf(err, errlen, "domain '%s': cannot allocate %lu MiB and %u vCPU%s: %s",
 			 cfg->name, cfg->memory / MiB, cfg->vcpus, cfg->vcpus == 1 ? "" : "s",

@@ -64,6 +64,7 @@ enum vcpu_state {
 
 struct domain;
 struct grant_table;
+struct evtchn_domain;
 
 struct vcpu {
 	struct arch_vcpu arch; /* first: the VMX entry code finds the registers here */
@@ -76,6 +77,14 @@ struct vcpu {
 	struct vcpu *next; /* run-queue link */
 	uint64_t slice_start_tsc;
 	uint64_t exits;
+	/* Event delivery (core/evtchn.c). vcpu_info: shared_info's slot or the guest's page. */
+	struct vcpu_info *vcpu_info;
+	volatile bool upcall_asserted; /* the upcall vector is to be injected */
+	uint8_t upcall_vector;         /* HVMOP_set_evtchn_upcall_vector; 0: none */
+	volatile bool polling;         /* in SCHEDOP_poll */
+	int32_t poll_port;             /* the one port it polls, -1 for several */
+	uint32_t virq_port[24];        /* NR_VIRQS: the port bound to each VIRQ, 0 if none */
+	uint64_t upcall_injected;      /* upcalls injected, for debug key 'e' */
 	/* Set by hypercall_preempt: the VMCALL is issued again with these arguments. */
 	bool hypercall_restart;
 	uint64_t hypercall_restart_args[5];
@@ -113,6 +122,8 @@ struct domain {
 	paddr_t shared_info_hpa; /* hypervisor-owned page, 0 until allocated */
 	uint64_t shared_info_gfn; /* where the guest mapped it; ~0 if not mapped */
 	uint64_t hvm_params[HVM_NR_PARAMS];
+	struct evtchn_domain *evtchn; /* core/evtchn.c */
+	uint8_t callback_vector;      /* HVM_PARAM_CALLBACK_IRQ of the vector type; 0: none */
 
 	/* Grant tables (core/grant_table.c): NULL before gnttab_domain_init and after destroy. */
 	struct grant_table *grant;
@@ -150,6 +161,15 @@ void domain_shutdown(struct domain *d, uint32_t reason);
 
 /* Makes every vCPU of d running on another CPU leave guest mode (after an EPT change). */
 void domain_kick_vcpus(struct domain *d);
+
+/*
+ * Calls fn(d, arg) on running domain id with the domain table locked, so d
+ * cannot be freed meanwhile; -ESRCH if there is no such domain. fn must not
+ * take the domain table lock or block.
+ */
+int domain_call_locked(domid_t id, int (*fn)(struct domain *d, void *arg), void *arg);
+/* fn(d, arg) on every domain in the table, locked the same way, until fn returns non-zero. */
+void domains_for_each(int (*fn)(struct domain *d, void *arg), void *arg);
 
 /* Console output of a domain: lines are logged as "(d<id>) text". */
 void domain_console_write(struct domain *d, const char *buf, size_t len);

@@ -35,6 +35,13 @@ int evtchn_alloc_hypervisor_port(struct domain *d, evtchn_hypervisor_fn_t fn, vo
 /* The hypervisor's send on such a port (or any bound port of d): marks it pending. */
 int evtchn_notify(struct domain *d, evtchn_port_t port);
 
+/* The vector the architecture injects for v's upcalls; 0 if the guest set none. */
+uint8_t evtchn_upcall_vector(const struct vcpu *v);
+/* After v's vcpu_info moved or its vector changed: an upcall still pending is asserted again. */
+void evtchn_upcall_reassert(struct vcpu *v);
+/* Whether port is pending in d's shared_info (SCHEDOP_poll). */
+bool evtchn_port_pending(const struct domain *d, evtchn_port_t port);
+
 /* Debug key 'e'. */
 void evtchn_dump(void);
 

@@ -5,6 +5,7 @@
  * down, their runstate. The guest timers are not offered yet: setting one
  * answers -ENOSYS, stopping one trivially succeeds.
  */
+#include "core/evtchn.h"
 #include "core/guest_memory.h"
 #include "core/hypercalls.h"
 #include "core/lib/string.h"
@@ -174,6 +175,7 @@ static int64_t register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 	struct vcpu_info initial;
 	struct vcpu_areas *a;
 	uint64_t gpa;
+	paddr_t hpa;
 	int64_t rc;
 
 	if (copy_from_guest(v, &reg, arg, sizeof(reg)))
@@ -198,22 +200,30 @@ static int64_t register_vcpu_info(struct vcpu *v, struct vcpu *t, uint64_t arg)
 		goto out;
 	}
 
-	/* The new copy starts as the old one: shared_info's slot, if any. */
+	/* The new copy starts as the old one (shared_info's slot, if any). */
 	memset(&initial, 0, sizeof(initial));
-	if (d->shared_info_hpa && t->id < XEN_LEGACY_MAX_VCPUS) {
-		const struct shared_info *si = phys_to_virt(d->shared_info_hpa);
-
-		memcpy(&initial, &si->vcpu_info[t->id], sizeof(initial));
-	}
-	if (guest_phys_write(d, gpa, &initial, sizeof(initial))) {
+	if (t->vcpu_info)
+		memcpy(&initial, t->vcpu_info, sizeof(initial));
+	/*
+	 * As Xen does: everything counts as pending, so an event that landed
+	 * in the old copy while it moved is found by the guest's scan.
+	 */
+	initial.evtchn_upcall_pending = 1;
+	initial.evtchn_pending_sel = ~0UL;
+	/* In one page of guest RAM (checked above), so one host page too. */
+	if (guest_phys_write(d, gpa, &initial, sizeof(initial)) ||
+	    guest_phys_to_host(d, gpa, &hpa)) {
 		rc = -EFAULT;
 		goto out;
 	}
 	a->has_vcpu_info = true;
 	a->vcpu_info_gpa = gpa;
+	__atomic_store_n(&t->vcpu_info, (struct vcpu_info *)phys_to_virt(hpa), __ATOMIC_SEQ_CST);
 	rc = 0;
 out:
 	spin_unlock(&vcpu_areas_lock);
+	if (!rc)
+		evtchn_upcall_reassert(t);
 	return rc;
 }
 

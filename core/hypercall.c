@@ -5,9 +5,10 @@
  */
 #include "core/hypercall.h"
 #include "core/errno.h"
+#include "core/evtchn.h"
 #include "core/hypercalls.h"
 
-/* Numbers without an entry (vm_assist, event channels, ...) answer -ENOSYS. */
+/* Numbers without an entry (vm_assist, ...) answer -ENOSYS. */
 static const hypercall_fn_t hypercall_table[NR_HYPERCALLS] = {
 	[__HYPERVISOR_memory_op] = do_memory_op,
 	[__HYPERVISOR_xen_version] = do_xen_version,
@@ -16,6 +17,7 @@ static const hypercall_fn_t hypercall_table[NR_HYPERCALLS] = {
 	[__HYPERVISOR_sched_op] = do_sched_op,
 	[__HYPERVISOR_hvm_op] = do_hvm_op,
 	[__HYPERVISOR_grant_table_op] = do_grant_table_op,
+	[__HYPERVISOR_event_channel_op] = do_event_channel_op,
 };
 
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS])

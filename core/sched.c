@@ -144,7 +144,7 @@ void sched_vcpu_down(struct vcpu *v)
  * domain: callers read nothing of v after that, hence the copy of v->cpu.
  * A vCPU that is down stays down: only VCPUOP_up starts it.
  */
-void sched_wake(struct vcpu *v)
+bool sched_wake(struct vcpu *v)
 {
 	unsigned int cpu = v->cpu;
 	bool queued = false;
@@ -157,11 +157,12 @@ void sched_wake(struct vcpu *v)
 		queued = true;
 	} else if (v->state == VCPU_RUNNABLE) {
 		/* It asked to block but has not yet: after_run must not block it now. */
-		__atomic_and_fetch(&v->requests, ~VCPU_REQ_BLOCK, __ATOMIC_ACQ_REL);
+		__atomic_and_fetch(&v->requests, ~VCPU_REQ_BLOCK, __ATOMIC_SEQ_CST);
 	}
 	spin_unlock(&runqueue_lock[cpu]);
 	if (queued && cpu != arch_cpu_id())
 		arch_kick_cpu(cpu);
+	return queued;
 }
 
 void sched_stop_vcpu(struct vcpu *v)

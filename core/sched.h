@@ -24,11 +24,12 @@ extern const struct scheduler sched_round_robin;
 void sched_init(void);
 
 /*
- * Makes a BLOCKED vCPU runnable on its CPU (and wakes that CPU); a running
- * vCPU that has asked to block (HLT, SCHEDOP_block) then does not. A DOWN
- * vCPU stays down.
+ * An event for v: a BLOCKED vCPU becomes runnable on its CPU (and wakes
+ * that CPU); a running vCPU that has asked to block (HLT, SCHEDOP_block)
+ * then does not. A DOWN or dead vCPU is left alone. Returns true if it
+ * queued v. Any CPU.
  */
-void sched_wake(struct vcpu *v);
+bool sched_wake(struct vcpu *v);
 
 /* Nanoseconds from the TSC: the clock of runstate times. */
 uint64_t sched_now_ns(void);

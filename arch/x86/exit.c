@@ -20,6 +20,7 @@
 #include "core/arch.h"
 #include "core/console.h"
 #include "core/errno.h"
+#include "core/evtchn.h"
 #include "core/hypercall.h"
 #include "core/lib/string.h"
 
@@ -364,9 +365,49 @@ static bool handle_io(struct vcpu *v)
 	return true;
 }
 
+/*
+ * The event-channel upcall core/evtchn.c asked for (v->upcall_asserted):
+ * an external interrupt at the guest's callback vector. It is injected
+ * only when the guest can take one (SDM 26.3.1.4: RFLAGS.IF set, no STI or
+ * MOV SS shadow) and no other event is being injected; otherwise
+ * interrupt-window exiting (SDM 25.6.2) says when it can.
+ */
+static __attribute__((noinline, cold)) void inject_upcall(struct vcpu *v)
+{
+	uint8_t vector = evtchn_upcall_vector(v);
+
+	if (!__atomic_exchange_n(&v->upcall_asserted, false, __ATOMIC_SEQ_CST))
+		return;
+	/* No vector: the guest polls its bitmaps. Not pending: it took the events already. */
+	if (!vector || !__atomic_load_n(&v->vcpu_info->evtchn_upcall_pending, __ATOMIC_ACQUIRE))
+		return;
+	if ((vmread(VMCS_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID) ||
+	    !(vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) ||
+	    (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))) {
+		__atomic_store_n(&v->upcall_asserted, true, __ATOMIC_SEQ_CST);
+		vmwrite(VMCS_PROC_BASED_CONTROLS,
+			vmread(VMCS_PROC_BASED_CONTROLS) | PROC_INTERRUPT_WINDOW_EXITING);
+		return;
+	}
+	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vector);
+	v->upcall_injected++;
+}
+
+/* The guest can take an interrupt now: the check after the handler injects the upcall. */
+static bool handle_interrupt_window(struct vcpu *v)
+{
+	vmwrite(VMCS_PROC_BASED_CONTROLS,
+		vmread(VMCS_PROC_BASED_CONTROLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
+	return true;
+}
+
 static bool handle_hlt(struct vcpu *v)
 {
 	advance_rip();
+	/* An upcall it can take now ends the halt at once (Xen's hvm_hlt). */
+	if (v->upcall_asserted && (vmread(VMCS_GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	    evtchn_upcall_vector(v))
+		return true;
 	__atomic_or_fetch(&v->requests, VCPU_REQ_BLOCK, __ATOMIC_ACQ_REL);
 	return false;
 }
@@ -522,6 +563,7 @@ static const exit_handler_t exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
 	[EXIT_REASON_INIT] = handle_init,
 	[EXIT_REASON_SIPI] = handle_nop,
 	[EXIT_REASON_CPUID] = handle_cpuid,
@@ -656,6 +698,8 @@ static __attribute__((noinline, cold)) bool resume_after_checks(struct vcpu *v)
 		return false;
 	if (ept_cpu_stale(v->cpu))
 		ept_sync_cpu(v->domain);
+	if (v->upcall_asserted)
+		inject_upcall(v);
 	return true;
 }
 
@@ -682,7 +726,8 @@ bool vmx_handle_exit(struct vcpu *v)
 	handler = exit_handlers[reason];
 	if (!handler(v))
 		return false;
-	if (likely(!v->requests && !v->arch.slice_deadline && !ept_cpu_stale(v->cpu)))
+	if (likely(!v->requests && !v->arch.slice_deadline && !ept_cpu_stale(v->cpu) &&
+		   !v->upcall_asserted))
 		return true;
 	return resume_after_checks(v);
 }
@@ -707,6 +752,8 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 		bool launched = v->arch.launched;
 
 		ept_sync_cpu(v->domain);
+		if (v->upcall_asserted)
+			inject_upcall(v);
 		/* Set before entering: the first exit may resume at once, with VMRESUME. */
 		v->arch.launched = true;
 		if (vmx_run(v, launched)) {

@@ -131,6 +131,7 @@
 #define PIN_PREEMPTION_TIMER (1u << 6)
 
 /* Primary processor-based controls (SDM 25.6.2) */
+#define PROC_INTERRUPT_WINDOW_EXITING (1u << 2)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_INVLPG_EXITING (1u << 9)
 #define PROC_MWAIT_EXITING (1u << 10)

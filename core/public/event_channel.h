@@ -7,6 +7,7 @@
 #ifndef CORE_PUBLIC_EVENT_CHANNEL_H
 #define CORE_PUBLIC_EVENT_CHANNEL_H
 
+#include "core/public/xen.h"
 #include "core/types.h"
 
 typedef uint32_t evtchn_port_t;

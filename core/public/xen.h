@@ -98,6 +98,22 @@ struct sched_shutdown {
 	uint32_t reason; /* SHUTDOWN_* */
 };
 
+/* SCHEDOP_poll: ports is a guest pointer to nr_ports evtchn_port_t; timeout in ns of system time. */
+struct sched_poll {
+	uint64_t ports;
+	uint32_t nr_ports;
+	uint32_t pad;
+	uint64_t timeout; /* 0: none */
+};
+
+/* The same from a 32-bit guest: a 4-byte handle, and uint64_t 4-byte aligned. */
+struct compat_sched_poll {
+	uint32_t ports;
+	uint32_t nr_ports;
+	uint32_t timeout_lo;
+	uint32_t timeout_hi;
+};
+
 #define SHUTDOWN_poweroff 0
 #define SHUTDOWN_reboot 1
 #define SHUTDOWN_suspend 2
@@ -211,7 +227,18 @@ struct xen_hvm_param {
 	uint64_t value;
 };
 
+/* HVMOP_set_evtchn_upcall_vector (hvm/hvm_op.h): 8 bytes with the padding. */
+struct xen_hvm_evtchn_upcall_vector {
+	uint32_t vcpu;
+	uint8_t vector;
+};
+
 #define HVM_PARAM_CALLBACK_IRQ 0
+/* Its value (hvm/params.h): the type in bits 63:56; the vector type's vector in bits 7:0. */
+#define HVM_PARAM_CALLBACK_TYPE_SHIFT 56
+#define HVM_PARAM_CALLBACK_TYPE_GSI 0
+#define HVM_PARAM_CALLBACK_TYPE_PCI_INTX 1
+#define HVM_PARAM_CALLBACK_TYPE_VECTOR 2
 #define HVM_PARAM_STORE_PFN 1
 #define HVM_PARAM_STORE_EVTCHN 2
 #define HVM_PARAM_CONSOLE_PFN 17
@@ -254,9 +281,12 @@ struct shared_info {
 };
 
 _Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info is 64 bytes");
+_Static_assert(sizeof(struct sched_poll) == 24, "sched_poll is 24 bytes");
+_Static_assert(sizeof(struct compat_sched_poll) == 16, "compat sched_poll is 16 bytes");
 _Static_assert(sizeof(struct e820_entry) == 20, "e820_entry is 20 bytes");
 _Static_assert(sizeof(struct xen_add_to_physmap) == 24, "xen_add_to_physmap is 24 bytes");
 _Static_assert(sizeof(struct xen_hvm_param) == 16, "xen_hvm_param is 16 bytes");
+_Static_assert(sizeof(struct xen_hvm_evtchn_upcall_vector) == 8, "upcall_vector is 8 bytes");
 _Static_assert(sizeof(struct compat_memory_map) == 8, "compat_memory_map is 8 bytes");
 _Static_assert(sizeof(struct compat_add_to_physmap) == 16, "compat_add_to_physmap is 16 bytes");
 

@@ -28,6 +28,17 @@ exception_stubs:
 	.set vec, vec + 1
 	.endr
 
+/*
+ * The one external-interrupt vector the runtime handles, the event-channel
+ * upcall (RT_UPCALL_VECTOR in rt/evtchn.h): same frame, no error code.
+ */
+	.p2align 4
+	.globl upcall_stub
+upcall_stub:
+	push $0
+	push $RT_UPCALL_VECTOR
+	jmp exception_common
+
 exception_common:
 	push %rax
 	push %rbx

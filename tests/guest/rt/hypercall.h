@@ -98,6 +98,11 @@ static inline int64_t hypercall_hvm_op(unsigned int cmd, void *arg)
 	return hypercall_page_call(__HYPERVISOR_hvm_op, cmd, HCALL_ARG(arg), 0, 0, 0);
 }
 
+static inline int64_t hypercall_event_channel_op(unsigned int cmd, void *arg)
+{
+	return hypercall_page_call(__HYPERVISOR_event_channel_op, cmd, HCALL_ARG(arg), 0, 0, 0);
+}
+
 static inline int64_t hypercall_yield(void)
 {
 	return hypercall_sched_op(SCHEDOP_yield, NULL);

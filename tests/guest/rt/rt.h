@@ -11,9 +11,11 @@
 
 #include "core/errno.h"
 #include "core/public/cpuid.h"
+#include "core/public/event_channel.h"
 #include "core/public/hvm_start_info.h"
 #include "core/public/xen.h"
 #include "rt/console.h"
+#include "rt/evtchn.h"
 #include "rt/hypercall.h"
 #include "rt/paging.h"
 #include "rt/string.h"

@@ -20,13 +20,15 @@ _Static_assert(sizeof(struct idt_entry) == 16, "IDT entries are 16 bytes");
 #define EXCEPTION_STUB_SIZE 16  /* rt/entry.S aligns each stub to 16 bytes */
 
 extern const uint8_t exception_stubs[];
+extern const uint8_t upcall_stub[];
 extern const struct extable_entry __start_ex_table[], __stop_ex_table[];
 extern const uint8_t exec_fault_landing[];
 /* Set by exec_fault() while its function runs (rt/entry.S). */
 extern uint64_t fault_recovery_rsp;
 extern struct fault_info *fault_recovery_info;
 
-static struct idt_entry idt[X86_NR_EXCEPTIONS] __attribute__((aligned(16)));
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+static void (*interrupt_handler)(void);
 struct fault_info extable_last_fault;
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
@@ -44,23 +46,31 @@ const char *exception_name(unsigned int vector)
 	return "#??";
 }
 
+static void set_gate(unsigned int v, uint64_t addr)
+{
+	idt[v] = (struct idt_entry){
+		.offset_lo = (uint16_t)addr,
+		.selector = GDT_CS64,
+		.type_attr = IDT_GATE_INTERRUPT,
+		.offset_mid = (uint16_t)(addr >> 16),
+		.offset_hi = (uint32_t)(addr >> 32),
+	};
+}
+
 void traps_init(void)
 {
 	struct desc_ptr ptr = { .limit = sizeof(idt) - 1, .base = (uint64_t)idt };
 	unsigned int v;
 
-	for (v = 0; v < X86_NR_EXCEPTIONS; v++) {
-		uint64_t addr = (uint64_t)(exception_stubs + v * EXCEPTION_STUB_SIZE);
-
-		idt[v] = (struct idt_entry){
-			.offset_lo = (uint16_t)addr,
-			.selector = GDT_CS64,
-			.type_attr = IDT_GATE_INTERRUPT,
-			.offset_mid = (uint16_t)(addr >> 16),
-			.offset_hi = (uint32_t)(addr >> 32),
-		};
-	}
+	for (v = 0; v < X86_NR_EXCEPTIONS; v++)
+		set_gate(v, (uint64_t)(exception_stubs + v * EXCEPTION_STUB_SIZE));
+	set_gate(RT_UPCALL_VECTOR, (uint64_t)upcall_stub);
 	lidt(&ptr);
+}
+
+void traps_set_upcall_handler(void (*fn)(void))
+{
+	interrupt_handler = fn;
 }
 
 static void record_fault(struct fault_info *info, const struct cpu_regs *regs)
@@ -84,6 +94,17 @@ static const struct extable_entry *extable_find(uint64_t rip)
 void do_exception(struct cpu_regs *regs)
 {
 	const struct extable_entry *fixup;
+
+	/* An interrupt, not an exception: it may arrive inside exec_fault() too. */
+	if (regs->vector == RT_UPCALL_VECTOR) {
+		if (interrupt_handler) {
+			interrupt_handler();
+			return;
+		}
+		printk("PANIC: upcall at vector %#x with no handler, RIP %#lx\n", RT_UPCALL_VECTOR,
+		       regs->rip);
+		rt_crash();
+	}
 
 	/* exec_fault(): unwind to its landing on its own stack, RAX = vector. */
 	if (fault_recovery_rsp) {

@@ -58,6 +58,8 @@ extern struct fault_info extable_last_fault;
 
 /* Builds the IDT and loads it. */
 void traps_init(void);
+/* fn runs (interrupts off) for each interrupt at RT_UPCALL_VECTOR. */
+void traps_set_upcall_handler(void (*fn)(void));
 
 /* Called from rt/entry.S for every exception. */
 void do_exception(struct cpu_regs *regs);

@@ -55,6 +55,8 @@
 #define X86_EXC_VE 20
 #define X86_EXC_CP 21
 #define X86_NR_EXCEPTIONS 32
+/* The runtime's event-channel upcall vector (HVM_PARAM_CALLBACK_IRQ, vector type). */
+#define RT_UPCALL_VECTOR 0xf3
 
 /* #PF error code bits. */
 #define PFEC_PRESENT (1 << 0)
@@ -144,6 +146,22 @@ static inline uint64_t read_cr3(void)
 static inline void invlpg(uint64_t va)
 {
 	asm volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+static inline void irq_enable(void)
+{
+	asm volatile("sti" ::: "memory");
+}
+
+static inline void irq_disable(void)
+{
+	asm volatile("cli" ::: "memory");
+}
+
+/* STI's one-instruction shadow: an interrupt that is due is taken after the HLT wakes, never before it. */
+static inline void safe_halt(void)
+{
+	asm volatile("sti; hlt" ::: "memory");
 }
 
 static inline void cpu_relax(void)
