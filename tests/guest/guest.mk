@@ -52,8 +52,15 @@ $(BUILD)/guest/%.elf: $(BUILD)/guest/obj/%.c.o $(GUEST_RT_OBJS) tests/guest/gues
 guest-selftest: $(GUEST_ELFS)
 	tests/guest/qemu-selftest $(BUILD)/guest
 
-# The benchmark: one CPU, so that one TSC tick is one emulated instruction.
-bench: $(BUILD)/iso/guest-bench.iso
-	tools/bench --image $<
+# The benchmarks, in Bochs (one TSC tick is one emulated instruction): the
+# VM-exit round trips on one CPU, then the event-channel ping-pong between
+# two domains on one CPU and on two.
+bench: $(BUILD)/iso/guest-bench.iso $(BUILD)/iso/guest-evtchn-pingpong.iso \
+		$(BUILD)/iso/guest-evtchn-pingpong2.iso
+	tools/bench --image $(BUILD)/iso/guest-bench.iso
+	tools/bench --image $(BUILD)/iso/guest-evtchn-pingpong.iso --domain ping \
+		--names evtchn_pingpong_1cpu
+	tools/bench --image $(BUILD)/iso/guest-evtchn-pingpong2.iso --cpus 2 --domain ping \
+		--names evtchn_pingpong_2cpu
 
 -include $(GUEST_RT_OBJS:.o=.d) $(GUEST_NAMES:%=$(BUILD)/guest/obj/%.c.d)

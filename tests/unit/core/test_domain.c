@@ -31,6 +31,7 @@
 #include "core/domain_build.h"
 #include "core/domain_lifecycle.h"
 #include "core/errno.h"
+#include "core/evtchn.h"
 #include "core/heap.h"
 #include "core/mm.h"
 #include "core/page_alloc.h"
@@ -232,6 +233,35 @@ void arch_vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 
 static void (*destroy_hook)(struct domain *d);
 
+/*
+ * core/evtchn.c (tested on its own): the shared_info frame it takes, and
+ * when its teardown runs - first, while the domain's memory and EPT exist.
+ */
+static unsigned int evtchn_inits, evtchn_destroys;
+static int evtchn_init_fail_for; /* domain id whose channels cannot be set up; 0: none */
+static struct evtchn_domain *const evtchn_marker = (struct evtchn_domain *)&evtchn_inits;
+
+int evtchn_domain_init(struct domain *d)
+{
+	evtchn_inits++;
+	assert_int_equal(d->nr_vcpus, d->config.vcpus);
+	if (d->id == evtchn_init_fail_for)
+		return -ENOMEM;
+	d->evtchn = evtchn_marker;
+	return domain_alloc_overhead_page(d, &d->shared_info_hpa);
+}
+
+void evtchn_domain_destroy(struct domain *d)
+{
+	if (!d->evtchn)
+		return;
+	assert_ptr_equal(d->evtchn, evtchn_marker);
+	assert_non_null(d->arch.ept_root);
+	assert_non_null(d->chunks);
+	d->evtchn = NULL;
+	evtchn_destroys++;
+}
+
 int arch_domain_init(struct domain *d)
 {
 	return domain_alloc_overhead_page(d, &d->arch.ept_root);
@@ -355,6 +385,8 @@ static int setup(void **state)
 	guest = guest_poweroff;
 	destroy_hook = NULL;
 	vcpu_init_fail_for = 0;
+	evtchn_init_fail_for = 0;
+	evtchn_inits = evtchn_destroys = 0;
 	vcpus_destroyed = 0;
 	all_ended_calls = 0;
 	free_at_all_ended = 0;
@@ -605,6 +637,56 @@ static void test_vcpu_up_down_runstate(void **state)
 	assert_every_frame_back();
 }
 
+/* An event (sched_wake) wakes a blocked vCPU, never a down one. */
+static void test_unblock(void **state)
+{
+	struct vcpu *v, *down;
+
+	guest = guest_block_then_poweroff;
+	configure(0, "sleeper", "k", 0, 2);
+	assert_int_equal(domains_create_from_config(&bi, configs, 1), 1);
+	v = domains[1]->vcpus[0];
+	down = domains[1]->vcpus[1];
+	run_cpu(0);
+	assert_int_equal(v->state, VCPU_BLOCKED);
+	current_cpu = 1;
+	assert_false(sched_wake(down));
+	assert_int_equal(down->state, VCPU_DOWN);
+	assert_true(sched_wake(v));
+	current_cpu = 0;
+	assert_int_equal(v->state, VCPU_RUNNABLE);
+	assert_int_equal(kicks[0], 1);
+	/* Runnable already: not queued twice; a pending block request is withdrawn. */
+	__atomic_or_fetch(&v->requests, VCPU_REQ_BLOCK, __ATOMIC_ACQ_REL);
+	assert_false(sched_wake(v));
+	assert_int_equal(v->requests, 0);
+	run_cpu(0);
+	assert_int_equal(runs[1][0], 2);
+	assert_logged("DOMAIN-END: sleeper SUCCESS");
+	assert_every_frame_back();
+}
+
+/* Event channels come with the domain and go first when it is freed. */
+static void test_event_channels_follow_the_domain(void **state)
+{
+	char list[128];
+
+	evtchn_init_fail_for = 1;
+	configure(0, "nochannels", "k", 0, 2);
+	configure(1, "ok", "k", 0, 1);
+	assert_int_equal(domains_create_from_config(&bi, configs, 2), 1);
+	assert_logged("domain 'nochannels': cannot allocate 2 MiB and 2 vCPUs: out of memory: "
+		      "domain not created\n");
+	assert_int_equal(evtchn_inits, 2);
+	assert_int_equal(evtchn_destroys, 0);
+	assert_non_null(domains[2]->shared_info_hpa);
+	run_cpu(0);
+	assert_int_equal(evtchn_destroys, 1);
+	assert_every_frame_back();
+	assert_int_equal(domains_outcomes(list, sizeof(list)), 2);
+	assert_string_equal(list, "nochannels=NOTCREATED ok=SUCCESS");
+}
+
 /* A crash on vCPU 0 also releases vCPU 1, never started, on its own CPU. */
 static void test_crash_releases_down_vcpus(void **state)
 {
@@ -803,6 +885,8 @@ int main(void)
 		TEST(test_yield_requeues),
 		TEST(test_all_ended_waits_for_every_release),
 		TEST(test_wake_during_block_request_is_not_lost),
+		TEST(test_unblock),
+		TEST(test_event_channels_follow_the_domain),
 		TEST(test_wake_of_blocked_vcpu),
 		TEST(test_crash_releases_down_vcpus),
 		TEST(test_timeout_destroys_blocked_domain),

@@ -19,6 +19,7 @@
 
 #include "core/arch.h"
 #include "core/errno.h"
+#include "core/evtchn.h"
 #include "core/grant_table.h"
 #include "core/guest_memory.h"
 #include "core/hypercall.h"
@@ -245,6 +246,28 @@ int arch_vcpu_set_hvm_context(struct vcpu *v, const struct vcpu_hvm_context *ctx
 	return hvm_context_rc;
 }
 
+/* core/evtchn.c, which has its own test: what the handlers ask of it. */
+static struct vcpu_info vinfo[2];
+static unsigned int reasserts;
+static uint64_t pending_ports[EVTCHN_2L_NR_CHANNELS / 64];
+
+void evtchn_upcall_reassert(struct vcpu *v)
+{
+	reasserts++;
+}
+
+bool evtchn_port_pending(const struct domain *d, evtchn_port_t port)
+{
+	assert_ptr_equal(d, &dom);
+	assert_true(port < EVTCHN_2L_NR_CHANNELS);
+	return pending_ports[port / 64] & (1ULL << (port % 64));
+}
+
+int64_t do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS])
+{
+	return -1000 - (int64_t)args[0];
+}
+
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -283,6 +306,11 @@ static int setup(void **state)
 	slice_used_up = false;
 	hvm_context_rc = 0;
 	hvm_context_calls = 0;
+	memset(vinfo, 0, sizeof(vinfo));
+	vcpu0.vcpu_info = &vinfo[0];
+	vcpu1.vcpu_info = &vinfo[1];
+	reasserts = 0;
+	memset(pending_ports, 0, sizeof(pending_ports));
 
 	memset(domains, 0, sizeof(domains));
 	memset(&other_dom, 0, sizeof(other_dom));
@@ -364,7 +392,6 @@ static void test_dispatch_unknown_numbers(void **state)
 		0,
 		__HYPERVISOR_mmu_update,
 		__HYPERVISOR_vm_assist,
-		__HYPERVISOR_event_channel_op,
 		__HYPERVISOR_domctl,
 		NR_HYPERCALLS - 1,
 		NR_HYPERCALLS,
@@ -645,10 +672,86 @@ static void test_sched_yield_and_block(void **state)
 	assert_int_equal(vcpu0.requests, VCPU_REQ_STOP | VCPU_REQ_YIELD);
 
 	vcpu0.requests = 0;
+	vinfo[0].evtchn_upcall_mask = 1;
 	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0), 0);
 	assert_int_equal(vcpu0.requests, VCPU_REQ_BLOCK);
+	/* Blocking enables event delivery again, as in Xen. */
+	assert_int_equal(vinfo[0].evtchn_upcall_mask, 0);
 	assert_int_equal(vcpu1.requests, 0);
 	assert_int_equal(shutdown_calls, 0);
+
+	/* An event already pending: it does not sleep. */
+	vcpu0.requests = 0;
+	vinfo[0].evtchn_upcall_pending = 1;
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0), 0);
+	assert_int_equal(vcpu0.requests, 0);
+}
+
+static void put_poll(uint64_t gva, uint64_t ports_gva, uint32_t nr, uint64_t timeout)
+{
+	struct sched_poll p = { .ports = ports_gva, .nr_ports = nr, .timeout = timeout };
+
+	gput(gva, &p, sizeof(p));
+}
+
+static void test_sched_poll(void **state)
+{
+	const evtchn_port_t ports[3] = { 7, 200, 4095 };
+
+	gput(GA(0x100), ports, sizeof(ports));
+	/* Nothing pending: the vCPU sleeps as a poller of several ports. */
+	put_poll(GA(0x10), GA(0x100), 3, 0);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), 0);
+	assert_int_equal(vcpu0.requests, VCPU_REQ_BLOCK);
+	assert_true(vcpu0.polling);
+	assert_int_equal(vcpu0.poll_port, -1);
+
+	/* One port: remembered, so only its event wakes the vCPU. */
+	vcpu0.requests = 0;
+	put_poll(GA(0x10), GA(0x104), 1, 0);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), 0);
+	assert_int_equal(vcpu0.poll_port, 200);
+	assert_int_equal(vcpu0.requests, VCPU_REQ_BLOCK);
+
+	/* One of them pending: back at once, not polling. */
+	vcpu0.requests = 0;
+	pending_ports[4095 / 64] = 1ULL << (4095 % 64);
+	put_poll(GA(0x10), GA(0x100), 3, 0);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), 0);
+	assert_int_equal(vcpu0.requests, 0);
+	assert_false(vcpu0.polling);
+
+	/* A 32-bit guest's layout: a 4-byte handle, 16 bytes in all. */
+	guest_64bit = false;
+	{
+		struct compat_sched_poll c = { .ports = (uint32_t)GA(0x100), .nr_ports = 2 };
+
+		gput(GA(0x10), &c, sizeof(c));
+		set_fault(GA(0x20), 8); /* beyond the 16 bytes */
+		assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), 0);
+		assert_int_equal(vcpu0.requests, VCPU_REQ_BLOCK);
+	}
+}
+
+static void test_sched_poll_errors(void **state)
+{
+	const evtchn_port_t ports[2] = { 3, 4096 };
+
+	gput(GA(0x100), ports, sizeof(ports));
+	put_poll(GA(0x10), GA(0x100), 129, 0);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), -EINVAL);
+	put_poll(GA(0x10), GA(0x100), 2, 0);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), -EINVAL);
+	put_poll(GA(0x10), GA(0x100), 1, 5000);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), -EOPNOTSUPP);
+	put_poll(GA(0x10), GA(0x100), 1, 0);
+	set_fault(GA(0x102), 1);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), -EFAULT);
+	set_fault(GA(0x12), 1);
+	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0x10), 0), -EFAULT);
+	/* A failed poll neither sleeps nor stays a poller. */
+	assert_int_equal(vcpu0.requests, 0);
+	assert_false(vcpu0.polling);
 }
 
 static void test_sched_shutdown(void **state)
@@ -686,7 +789,6 @@ static void test_sched_shutdown_errors(void **state)
 
 static void test_sched_unsupported(void **state)
 {
-	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_poll, GA(0), 0), -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, GA(0), 0), -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown_code, GA(0), 0), -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_sched_op, SCHEDOP_watchdog, GA(0), 0), -ENOSYS);
@@ -805,6 +907,7 @@ static void test_vcpu_register_vcpu_info(void **state)
 {
 	uint64_t gpa = 0;
 	struct shared_info *si;
+	struct vcpu_info expect;
 	const uint8_t *ram = phys_to_virt(ARENA_BASE);
 
 	/* shared_info exists: the new copy starts from its slot. */
@@ -814,12 +917,21 @@ static void test_vcpu_register_vcpu_info(void **state)
 	si->vcpu_info[0].evtchn_upcall_mask = 1;
 	si->vcpu_info[0].time.version = 42;
 
+	vcpu0.vcpu_info = &si->vcpu_info[0];
+	expect = si->vcpu_info[0];
+	/* Xen marks everything pending in the new copy, so no event is lost in the move. */
+	expect.evtchn_upcall_pending = 1;
+	expect.evtchn_pending_sel = ~0UL;
+
 	assert_int_equal(vcpu_info_location(&vcpu0, &gpa), -ENOENT);
 	put_vcpu_info_reg(GA(0x20), 0x10, 0x40);
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 0, GA(0x20)), 0);
 	assert_int_equal(vcpu_info_location(&vcpu0, &gpa), 0);
 	assert_int_equal(gpa, 0x10040);
-	assert_memory_equal(ram + 0x10040, &si->vcpu_info[0], sizeof(struct vcpu_info));
+	assert_memory_equal(ram + 0x10040, &expect, sizeof(struct vcpu_info));
+	/* Events are delivered there from now on, and the pending state is asserted. */
+	assert_ptr_equal(vcpu0.vcpu_info, ram + 0x10040);
+	assert_int_equal(reasserts, 1);
 	/* Only those 64 bytes were written. */
 	assert_int_equal(ram[0x1003f], 0xa5);
 	assert_int_equal(ram[0x10080], 0xa5);
@@ -842,8 +954,15 @@ static void test_vcpu_register_vcpu_info_other_vcpu(void **state)
 	assert_int_equal(hcall(__HYPERVISOR_vcpu_op, VCPUOP_register_vcpu_info, 1, GA(0x20)), 0);
 	assert_int_equal(vcpu_info_location(&vcpu1, &gpa), 0);
 	assert_int_equal(gpa, 0x11000 + PAGE_SIZE - 64);
-	for (size_t i = 0; i < 64; i++)
+	assert_int_equal(ram[gpa], 1); /* evtchn_upcall_pending */
+	for (size_t i = 1; i < 8; i++)
 		assert_int_equal(ram[gpa + i], 0);
+	for (size_t i = 8; i < 16; i++) /* evtchn_pending_sel */
+		assert_int_equal(ram[gpa + i], 0xff);
+	for (size_t i = 16; i < 64; i++)
+		assert_int_equal(ram[gpa + i], 0);
+	assert_ptr_equal(vcpu1.vcpu_info, ram + gpa);
+	assert_ptr_equal(vcpu0.vcpu_info, &vinfo[0]);
 	assert_int_equal(vcpu_info_location(&vcpu0, &gpa), -ENOENT);
 }
 
@@ -887,6 +1006,9 @@ static void test_vcpu_register_vcpu_info_errors(void **state)
 
 	assert_int_equal(vcpu_info_location(&vcpu0, &gpa), -ENOENT);
 	assert_int_equal(vcpu_info_location(&vcpu1, &gpa), -ENOENT);
+	assert_ptr_equal(vcpu0.vcpu_info, &vinfo[0]);
+	assert_ptr_equal(vcpu1.vcpu_info, &vinfo[1]);
+	assert_int_equal(reasserts, 0);
 }
 
 static void test_vcpu_registration_ends_with_domain(void **state)
@@ -1332,9 +1454,29 @@ static void test_hvm_set_param(void **state)
 				   NULL),
 			 0);
 	assert_int_equal(dom.hvm_params[HVM_PARAM_CALLBACK_IRQ], via_vector);
+	assert_int_equal(dom.callback_vector, 0xf3);
+	/* Each vCPU is asked to take what is already pending. */
+	assert_int_equal(reasserts, 2);
 	assert_int_equal(hvm_param(HVMOP_get_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 0, &value),
 			 0);
 	assert_int_equal(value, via_vector);
+
+	/* Only the vector type is delivered; vectors below 0x10 are exceptions. */
+	assert_int_equal(hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 5, NULL),
+			 -EOPNOTSUPP);
+	assert_int_equal(hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ,
+				   (1ULL << 56) | 0x20, NULL),
+			 -EOPNOTSUPP);
+	assert_int_equal(hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ,
+				   (2ULL << 56) | 0x0f, NULL),
+			 -EINVAL);
+	assert_int_equal(dom.callback_vector, 0xf3);
+	/* 0 turns delivery off. */
+	assert_int_equal(hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, 0, NULL), 0);
+	assert_int_equal(dom.callback_vector, 0);
+	assert_int_equal(hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_CALLBACK_IRQ, via_vector,
+				   NULL),
+			 0);
 
 	/* Everything else is set for the guest, not by it. */
 	assert_int_equal(hvm_param(HVMOP_set_param, DOMID_SELF, HVM_PARAM_STORE_PFN, 0x10, NULL),
@@ -1354,10 +1496,43 @@ static void test_hvm_set_param(void **state)
 	assert_int_equal(dom.hvm_params[HVM_PARAM_CALLBACK_IRQ], via_vector);
 }
 
+static void test_hvm_upcall_vector(void **state)
+{
+	struct xen_hvm_evtchn_upcall_vector uv = { .vcpu = 1, .vector = 0xe0 };
+
+	gput(GA(0x10), &uv, sizeof(uv));
+	assert_int_equal(hcall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, GA(0x10), 0), 0);
+	assert_int_equal(vcpu1.upcall_vector, 0xe0);
+	assert_int_equal(vcpu0.upcall_vector, 0);
+	assert_int_equal(reasserts, 1);
+
+	uv = (struct xen_hvm_evtchn_upcall_vector){ .vcpu = 0, .vector = 0x0f };
+	gput(GA(0x10), &uv, sizeof(uv));
+	assert_int_equal(hcall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, GA(0x10), 0),
+			 -EINVAL);
+	uv = (struct xen_hvm_evtchn_upcall_vector){ .vcpu = 2, .vector = 0xe0 };
+	gput(GA(0x10), &uv, sizeof(uv));
+	assert_int_equal(hcall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, GA(0x10), 0),
+			 -ENOENT);
+	uv.vcpu = DOMAIN_MAX_VCPUS;
+	gput(GA(0x10), &uv, sizeof(uv));
+	assert_int_equal(hcall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, GA(0x10), 0),
+			 -ENOENT);
+	set_fault(GA(0x17), 1);
+	assert_int_equal(hcall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, GA(0x10), 0),
+			 -EFAULT);
+	assert_int_equal(vcpu0.upcall_vector, 0);
+	assert_int_equal(reasserts, 1);
+}
+
+static void test_event_channel_op_is_dispatched(void **state)
+{
+	assert_int_equal(hcall(__HYPERVISOR_event_channel_op, EVTCHNOP_send, GA(0), 0),
+			 -1000 - EVTCHNOP_send);
+}
+
 static void test_hvm_unsupported(void **state)
 {
-	assert_int_equal(hcall(__HYPERVISOR_hvm_op, HVMOP_set_evtchn_upcall_vector, GA(0), 0),
-			 -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_hvm_op, HVMOP_pagetable_dying, GA(0), 0), -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_hvm_op, 2, GA(0), 0), -ENOSYS);
 	assert_int_equal(hcall(__HYPERVISOR_hvm_op, 1ULL << 32 | HVMOP_get_param, GA(0), 0),
@@ -1370,6 +1545,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEST(test_dispatch_unknown_numbers),
+		TEST(test_event_channel_op_is_dispatched),
+		TEST(test_sched_poll),
+		TEST(test_sched_poll_errors),
+		TEST(test_hvm_upcall_vector),
 		TEST(test_dispatch_routes_by_number),
 		TEST(test_console_write),
 		TEST(test_console_write_in_chunks),

@@ -254,6 +254,14 @@ void domain_free_overhead_page(struct domain *d, paddr_t pa)
 {
 }
 
+/* core/evtchn.c: the vector the guest chose for upcalls (0: none). */
+static uint8_t upcall_vector;
+
+uint8_t evtchn_upcall_vector(const struct vcpu *v)
+{
+	return upcall_vector;
+}
+
 /* ---- helpers ---- */
 
 /* A 64-bit guest at CPL 0 with paging on, as the runtime's tests run. */
@@ -271,6 +279,8 @@ static int setup(void **state)
 	assert_int_equal(arch_vcpu_init(&vcpu), 0);
 	vcpu.arch.vpid = 7;
 	crashes = dispatches = invvpids = ept_syncs = nmis = pdpte_reads = 0;
+	upcall_vector = 0;
+	vcpu.vcpu_info = calloc(1, sizeof(struct vcpu_info));
 	pdpte_rc = 0;
 	ept_synced_generation[0] = ept_global_generation;
 
@@ -291,6 +301,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	free(vcpu.vcpu_info);
 	fake_physmem_free();
 	return 0;
 }
@@ -797,10 +808,127 @@ static void test_resume_or_schedule(void **state)
 	assert_true(vcpu.requests & VCPU_REQ_BLOCK);
 }
 
+/* ---- event-channel upcalls ---- */
+
+#define PROC_INTERRUPT_WINDOW (1u << 2)
+#define UPCALL_INJECTED(vec) (INFO_VALID | (vec)) /* type 0: external interrupt */
+
+static void upcall_due(uint8_t vector)
+{
+	upcall_vector = vector;
+	vcpu.vcpu_info->evtchn_upcall_pending = 1;
+	vcpu.upcall_asserted = true;
+}
+
+static void assert_upcall_state(bool asserted, bool window)
+{
+	assert_int_equal(vcpu.upcall_asserted, asserted);
+	assert_int_equal(!!(vmcs[VMCS_PROC_BASED_CONTROLS] & PROC_INTERRUPT_WINDOW), window);
+}
+
+static void test_upcall_injected_when_interrupts_are_on(void **state)
+{
+	vmcs[VMCS_GUEST_RFLAGS] = 0x2 | RFLAGS_IF;
+	upcall_due(0xf3);
+	assert_true(exit_with(EXIT_REASON_CPUID, 0));
+	assert_int_equal(vmcs[VMCS_GUEST_RIP], GUEST_RIP + INSN_LEN);
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], UPCALL_INJECTED(0xf3));
+	assert_upcall_state(false, false);
+	assert_int_equal(vcpu.upcall_injected, 1);
+
+	/* Once only. */
+	assert_true(exit_with(EXIT_REASON_CPUID, 0));
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], 0);
+	assert_int_equal(vcpu.upcall_injected, 1);
+}
+
+static void test_upcall_waits_for_an_interrupt_window(void **state)
+{
+	/* RFLAGS.IF clear: interrupt-window exiting instead. */
+	upcall_due(0xf3);
+	assert_true(exit_with(EXIT_REASON_CPUID, 0));
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], 0);
+	assert_upcall_state(true, true);
+
+	/* IF set but in a MOV SS shadow (an advance does not end it for a fault): still waits. */
+	vmcs[VMCS_PROC_BASED_CONTROLS] &= ~PROC_INTERRUPT_WINDOW;
+	vmcs[VMCS_GUEST_RFLAGS] = 0x2 | RFLAGS_IF;
+	vmcs[VMCS_GUEST_INTERRUPTIBILITY] = BLOCK_MOV_SS;
+	assert_true(exit_with(EXIT_REASON_INTERRUPT_WINDOW, 0));
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], 0);
+	assert_upcall_state(true, true);
+
+	/* The window opens: window exiting goes off and the upcall is injected, RIP unchanged. */
+	vmcs[VMCS_GUEST_RIP] = GUEST_RIP;
+	vmcs[VMCS_GUEST_INTERRUPTIBILITY] = 0;
+	assert_true(exit_with(EXIT_REASON_INTERRUPT_WINDOW, 0));
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], UPCALL_INJECTED(0xf3));
+	assert_upcall_state(false, false);
+	assert_int_equal(vmcs[VMCS_GUEST_RIP], GUEST_RIP);
+}
+
+static void test_upcall_not_over_another_event(void **state)
+{
+	struct guest_regs *r = &vcpu.arch.regs;
+
+	vmcs[VMCS_GUEST_RFLAGS] = 0x2 | RFLAGS_IF;
+	upcall_due(0xf3);
+	/* XSETBV with a bad value: #GP is injected; the upcall waits for the window after it. */
+	r->rcx = 0, r->rdx = 0, r->rax = 3;
+	assert_true(exit_with(EXIT_REASON_XSETBV, 0));
+	assert_gp_injected();
+	assert_upcall_state(true, true);
+}
+
+static void test_upcall_with_nothing_to_deliver(void **state)
+{
+	vmcs[VMCS_GUEST_RFLAGS] = 0x2 | RFLAGS_IF;
+	/* No vector chosen: the guest polls its bitmaps. */
+	upcall_due(0);
+	assert_true(exit_with(EXIT_REASON_CPUID, 0));
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], 0);
+	assert_upcall_state(false, false);
+	/* A vector, but the guest took the events already. */
+	upcall_due(0xf3);
+	vcpu.vcpu_info->evtchn_upcall_pending = 0;
+	assert_true(exit_with(EXIT_REASON_CPUID, 0));
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], 0);
+	assert_upcall_state(false, false);
+	assert_int_equal(vcpu.upcall_injected, 0);
+}
+
+static void test_hlt_with_an_upcall_due_does_not_block(void **state)
+{
+	/* "sti; hlt": IF set, the STI shadow covering the HLT. */
+	vmcs[VMCS_GUEST_RFLAGS] = 0x2 | RFLAGS_IF;
+	vmcs[VMCS_GUEST_INTERRUPTIBILITY] = BLOCK_STI;
+	upcall_due(0xf3);
+	assert_true(exit_with(EXIT_REASON_HLT, 0));
+	assert_int_equal(vmcs[VMCS_GUEST_RIP], GUEST_RIP + INSN_LEN);
+	assert_int_equal(vmcs[VMCS_ENTRY_INTERRUPTION_INFO], UPCALL_INJECTED(0xf3));
+	assert_int_equal(vcpu.requests, 0);
+
+	/* Interrupts off: it halts (blocks) as before, the upcall still due. */
+	vmcs[VMCS_GUEST_RIP] = GUEST_RIP;
+	vmcs[VMCS_GUEST_RFLAGS] = 0x2;
+	upcall_due(0xf3);
+	assert_false(exit_with(EXIT_REASON_HLT, 0));
+	assert_int_equal(vcpu.requests, VCPU_REQ_BLOCK);
+	assert_true(vcpu.upcall_asserted);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_advance_plain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upcall_injected_when_interrupts_are_on, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_upcall_waits_for_an_interrupt_window, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_upcall_not_over_another_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upcall_with_nothing_to_deliver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hlt_with_an_upcall_due_does_not_block, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_advance_ends_sti_and_mov_ss_shadows, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_advance_pends_single_step, setup, teardown),
