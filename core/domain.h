@@ -109,6 +109,7 @@ struct domain {
 	uint64_t memory_bytes; /* guest RAM at guest physical [0, memory_bytes) */
 	struct guest_chunk *chunks;
 	unsigned int nr_chunks;
+	unsigned int chunk_hint; /* index of the chunk last found (core/guest_memory.c) */
 	uint64_t frames_guest;    /* frames of guest RAM */
 	uint64_t frames_overhead; /* frames the hypervisor uses for this domain */
 

@@ -159,25 +159,54 @@ void domain_memory_free(struct domain *d)
 	d->memory_bytes = 0;
 }
 
-/* The chunk holding gpa, or NULL. Chunks are sorted by gpa and do not overlap. */
+/*
+ * The chunk holding gpa, or NULL. Chunks are sorted by gpa and do not
+ * overlap, and do not change while the domain runs. The one found last is
+ * tried first: a page walk's tables, a ring, a hypercall argument are
+ * mostly in one chunk. The hint is only ever an index, so CPUs racing on
+ * it can only make each other search.
+ */
 static const struct guest_chunk *find_chunk(const struct domain *d, uint64_t gpa)
 {
+	unsigned int hint = __atomic_load_n(&d->chunk_hint, __ATOMIC_RELAXED);
 	unsigned int lo = 0, hi = d->nr_chunks;
 
+	if (hint < hi) {
+		const struct guest_chunk *c = &d->chunks[hint];
+
+		if (gpa >= c->gpa && gpa - c->gpa < chunk_size(c))
+			return c;
+	}
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
 		const struct guest_chunk *c = &d->chunks[mid];
 
-		if (gpa < c->gpa)
+		if (gpa < c->gpa) {
 			hi = mid;
-		else if (gpa - c->gpa >= chunk_size(c))
+		} else if (gpa - c->gpa >= chunk_size(c)) {
 			lo = mid + 1;
-		else
+		} else {
+			__atomic_store_n(&((struct domain *)d)->chunk_hint, mid, __ATOMIC_RELAXED);
 			return c;
+		}
 	}
 	return NULL;
 }
 
+const volatile void *guest_phys_entry(const struct domain *d, uint64_t gpa, unsigned int size)
+{
+	const struct guest_chunk *c;
+
+	if ((size != 4 && size != 8) || (gpa & (size - 1)))
+		return NULL;
+	if (gpa >= d->memory_bytes || size > d->memory_bytes - gpa)
+		return NULL;
+	/* Aligned, so within one page, so within one chunk. */
+	c = find_chunk(d, gpa);
+	if (!c)
+		return NULL;
+	return phys_to_virt(c->hpa + (gpa - c->gpa));
+}
 int guest_phys_to_host(const struct domain *d, uint64_t gpa, paddr_t *hpa)
 {
 	const struct guest_chunk *c;

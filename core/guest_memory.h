@@ -22,6 +22,13 @@ int guest_phys_to_host(const struct domain *d, uint64_t gpa, paddr_t *hpa);
 int guest_phys_write(struct domain *d, uint64_t gpa, const void *src, size_t len);
 int guest_phys_read(struct domain *d, void *dst, uint64_t gpa, size_t len);
 int guest_phys_zero(struct domain *d, uint64_t gpa, size_t len);
+/*
+ * Where a naturally aligned 4- or 8-byte word of guest RAM is in host
+ * memory (a page-table entry, read whole as the processor reads it), or
+ * NULL if it is misaligned or outside RAM. Guest RAM stays where it is for
+ * the domain's life.
+ */
+const volatile void *guest_phys_entry(const struct domain *d, uint64_t gpa, unsigned int size);
 
 /*
  * Copies to/from guest-virtual memory as the vCPU sees it now. -EFAULT if

@@ -24,6 +24,7 @@
 
 struct guest_paging {
 	struct domain *d;
+	struct guest_walk_cache *cache; /* records a 4/5-level walk's path; NULL: none */
 	uint64_t cr3, cr4, efer;
 	uint64_t addr_mask; /* address bits of an entry: 51:12 below MAXPHYADDR */
 	uint64_t above_maxphys; /* bits 51:MAXPHYADDR, reserved in every entry */
@@ -43,17 +44,15 @@ static unsigned int phys_addr_bits(void)
 	return bits;
 }
 
+/* One entry, read whole as the processor reads it (entries are naturally aligned). */
 static int read_entry(const struct guest_paging *p, uint64_t pa, size_t size, uint64_t *e)
 {
-	uint32_t e32;
+	const volatile void *host = guest_phys_entry(p->d, pa, (unsigned int)size);
 
-	if (size == sizeof(e32)) {
-		if (guest_phys_read(p->d, &e32, pa, sizeof(e32)))
-			return -EFAULT;
-		*e = e32;
-		return 0;
-	}
-	return guest_phys_read(p->d, e, pa, sizeof(*e)) ? -EFAULT : 0;
+	if (!host)
+		return -EFAULT;
+	*e = size == 4 ? *(const volatile uint32_t *)host : *(const volatile uint64_t *)host;
+	return 0;
 }
 
 /* Present, no reserved bit set, writable when the access is a write. */
@@ -73,26 +72,39 @@ static int check_entry(const struct guest_paging *p, uint64_t e, uint64_t reserv
 static int walk_tables(const struct guest_paging *p, uint64_t table, unsigned int top,
 		       uint64_t reserved, uint64_t gva, uint64_t *gpa)
 {
+	struct guest_walk_cache *c = p->cache;
+	unsigned int n = 0;
+
 	for (unsigned int level = top; level >= 1; level--) {
 		unsigned int shift = PAGE_SHIFT + 9 * (level - 1);
 		uint64_t span = 1UL << shift;
 		uint64_t idx = (gva >> shift) & (GPT_ENTRIES - 1);
+		const volatile uint64_t *host;
 		uint64_t e;
 
-		if (read_entry(p, table + idx * sizeof(e), sizeof(e), &e))
+		host = guest_phys_entry(p->d, table + idx * sizeof(e), sizeof(e));
+		if (!host)
 			return -EFAULT;
+		e = *host;
 		if (check_entry(p, e, reserved))
 			return -EFAULT;
+		if (c) {
+			c->entry[n] = host;
+			c->value[n++] = e;
+		}
 		if (level > 1 && (e & GPTE_LARGE)) {
 			/* PS is reserved above the PDPTE; bit 12 is PAT, the rest reserved. */
 			if (level > 3 || (e & (span - 1) & ~BITS(12, 0)))
 				return -EFAULT;
 			*gpa = (e & p->addr_mask & ~(span - 1)) | (gva & (span - 1));
-			return 0;
+			break;
 		}
 		table = e & p->addr_mask;
+		if (level == 1)
+			*gpa = table | (gva & (PAGE_SIZE - 1));
 	}
-	*gpa = table | (gva & (PAGE_SIZE - 1));
+	if (c)
+		c->levels = (uint8_t)n;
 	return 0;
 }
 
@@ -179,6 +191,25 @@ int guest_walk_read_pdptes(struct domain *d, uint64_t cr3, uint64_t pdpte[PAE_NR
 	return 0;
 }
 
+/*
+ * The walk of gva would read exactly the entries it read last time, and
+ * find the same values, so it would give the same frame: same page, same
+ * paging registers, each entry unchanged (the first one's address comes
+ * from CR3, each next one's from the entry before it). A write needs a walk
+ * that checked writability; a read may use either.
+ */
+static bool walk_cache_hit(const struct guest_walk_cache *c, const struct guest_paging *p,
+			   uint64_t gva)
+{
+	if (c->gva_page != gva >> PAGE_SHIFT || c->cr3 != p->cr3 || c->cr4 != p->cr4 ||
+	    c->efer != p->efer || (p->write && !c->write))
+		return false;
+	for (unsigned int i = 0; i < c->levels; i++)
+		if (*c->entry[i] != c->value[i])
+			return false;
+	return true;
+}
+
 int arch_guest_translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa)
 {
 	struct guest_paging p = { .d = v->domain, .write = write };
@@ -197,9 +228,25 @@ int arch_guest_translate(struct vcpu *v, uint64_t gva, bool write, uint64_t *gpa
 		*gpa = gva;
 		return 0;
 	}
-	if (p.efer & EFER_LMA)
+	if (p.efer & EFER_LMA) {
+		struct guest_walk_cache *c = &v->arch.walk_cache;
+
+		if (walk_cache_hit(c, &p, gva)) {
+			*gpa = c->gpa_page | (gva & (PAGE_SIZE - 1));
+			return 0;
+		}
+		c->gva_page = ~0UL;
+		p.cache = c;
 		rc = walk_long_mode(&p, gva, &result);
-	else if (p.cr4 & X86_CR4_PAE)
+		if (!rc) {
+			c->cr3 = p.cr3;
+			c->cr4 = p.cr4;
+			c->efer = p.efer;
+			c->write = p.write;
+			c->gpa_page = ALIGN_DOWN(result, PAGE_SIZE);
+			c->gva_page = gva >> PAGE_SHIFT;
+		}
+	} else if (p.cr4 & X86_CR4_PAE)
 		rc = walk_pae(&p, gva, &result);
 	else
 		rc = walk_legacy(&p, gva, &result);

@@ -66,6 +66,23 @@ struct arch_domain {
 	uint64_t ept_tables;  /* frames used by EPT paging structures */
 };
 
+/*
+ * The last successful 4- or 5-level walk of a vCPU (arch/x86/guest_walk.c):
+ * where each entry on the path is in host memory and what it held. The
+ * walk is redone unless the paging registers match and every entry still
+ * holds its value: then it would read the same entries and give the same
+ * frame, so the cache is a memo of the walk, never a stale TLB.
+ */
+struct guest_walk_cache {
+	uint64_t cr3, cr4, efer;
+	uint64_t gva_page; /* gva >> 12 of the walk; ~0: empty */
+	uint64_t gpa_page; /* its result, page aligned */
+	const volatile uint64_t *entry[5];
+	uint64_t value[5];
+	uint8_t levels; /* entries on the path (fewer for a large page) */
+	bool write;     /* checked for a write: also good for a read */
+};
+
 struct arch_vcpu {
 	struct guest_regs regs; /* must stay first: vmx_entry.S indexes it */
 	void *vmcs;             /* the VMCS region (one page) */
@@ -86,6 +103,7 @@ struct arch_vcpu {
 	uint8_t inject_type;    /* 3 hardware exception, 0 external interrupt, ... */
 	bool inject_has_error;
 	uint32_t inject_error;
+	struct guest_walk_cache walk_cache;
 };
 
 #endif

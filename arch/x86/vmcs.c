@@ -82,6 +82,7 @@ int arch_vcpu_init(struct vcpu *v)
 	if (!v->arch.vpid) /* wrapped: VPID 0 is the host's */
 		v->arch.vpid = __atomic_fetch_add(&next_vpid, 1, __ATOMIC_RELAXED);
 	v->arch.loaded_on_cpu = -1;
+	v->arch.walk_cache.gva_page = ~0UL;
 	return 0;
 }
 

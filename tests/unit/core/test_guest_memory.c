@@ -290,6 +290,17 @@ static void release_all(struct held *h)
 
 /* ---- allocation ---- */
 
+/* A word through guest_phys_entry, as the page walker reads one. */
+static int load_word(const struct domain *d, uint64_t gpa, unsigned int size, uint64_t *v)
+{
+	const volatile void *p = guest_phys_entry(d, gpa, size);
+
+	if (!p)
+		return -EFAULT;
+	*v = size == 4 ? *(const volatile uint32_t *)p : *(const volatile uint64_t *)p;
+	return 0;
+}
+
 static void test_alloc_exact_sizes(void **state)
 {
 	static const uint64_t sizes[] = { 2 * MiB, 6 * MiB, 32 * MiB };
@@ -463,6 +474,25 @@ static void test_alloc_fragmented_mixed_orders(void **state)
 		*(uint8_t *)phys_to_virt(hpa) = 0;
 	}
 
+	/*
+	 * guest_phys_load agrees too, alternating between far-apart frames so
+	 * that the last-chunk hint is wrong as often as it is right.
+	 */
+	for (uint64_t gpa = 0; gpa < 2 * MiB; gpa += PAGE_SIZE) {
+		uint64_t far = 2 * MiB - PAGE_SIZE - gpa, v = 0;
+		paddr_t hpa;
+
+		assert_int_equal(guest_phys_to_host(&dom, gpa + 8, &hpa), 0);
+		*(uint64_t *)phys_to_virt(hpa) = gpa ^ 0x5555;
+		assert_int_equal(guest_phys_to_host(&dom, far + 16, &hpa), 0);
+		*(uint32_t *)phys_to_virt(hpa) = (uint32_t)far | 1;
+		assert_int_equal(load_word(&dom, gpa + 8, 8, &v), 0);
+		assert_int_equal(v, gpa ^ 0x5555);
+		assert_int_equal(load_word(&dom, far + 16, 4, &v), 0);
+		assert_int_equal(v, (uint32_t)far | 1);
+	}
+	assert_int_equal(guest_phys_zero(&dom, 0, 2 * MiB), 0);
+
 	/* A write across the boundaries of small chunks at the end of guest RAM. */
 	for (size_t i = 0; i < sizeof(buf); i++)
 		buf[i] = pattern(i);
@@ -486,6 +516,7 @@ static void test_alloc_fragmented_mixed_orders(void **state)
 }
 
 /* ---- guest-physical access ---- */
+
 
 static void test_guest_phys_bounds(void **state)
 {
@@ -516,6 +547,22 @@ static void test_guest_phys_bounds(void **state)
 	assert_int_equal(guest_phys_write(&dom, mem - 8, eight, 8), 0);
 	assert_int_equal(host_byte(mem - 8), 1);
 	assert_int_equal(host_byte(mem - 1), 8);
+
+	/* Single aligned loads: the last word in, past the end, misaligned, odd sizes. */
+	{
+		uint64_t v = 0;
+
+		assert_int_equal(load_word(&dom, mem - 8, 8, &v), 0);
+		assert_int_equal(v, 0x0807060504030201ULL);
+		assert_int_equal(load_word(&dom, mem - 4, 4, &v), 0);
+		assert_int_equal(v, 0x08070605);
+		assert_int_equal(load_word(&dom, mem, 8, &v), -EFAULT);
+		assert_int_equal(load_word(&dom, mem, 4, &v), -EFAULT);
+		assert_int_equal(load_word(&dom, mem - 12, 8, &v), -EFAULT);
+		assert_int_equal(load_word(&dom, 2, 4, &v), -EFAULT);
+		assert_int_equal(load_word(&dom, 0, 2, &v), -EFAULT);
+		assert_int_equal(load_word(&dom, UINT64_MAX - 7, 8, &v), -EFAULT);
+	}
 
 	/* Ranges whose end wraps around 2^64. */
 	assert_int_equal(guest_phys_write(&dom, UINT64_MAX, two, 2), -EFAULT);

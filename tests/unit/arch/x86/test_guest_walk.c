@@ -56,6 +56,18 @@ int guest_phys_read(struct domain *d, void *dst, uint64_t gpa, size_t len)
 	return 0;
 }
 
+const volatile void *guest_phys_entry(const struct domain *d, uint64_t gpa, unsigned int size)
+{
+	assert_ptr_equal(d, &dom);
+	assert_true(size == 4 || size == 8);
+	/* Entries are naturally aligned: the walker never asks for anything else. */
+	assert_int_equal(gpa & (size - 1), 0);
+	reads++;
+	if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
+		return NULL;
+	return ram + gpa;
+}
+
 void vmx_guest_paging_state(struct vcpu *v, uint64_t *cr0_out, uint64_t *cr3_out,
 			    uint64_t *cr4_out, uint64_t *efer_out)
 {
@@ -82,6 +94,7 @@ static int setup(void **state)
 	memset(&dom, 0, sizeof(dom));
 	memset(&vcpu, 0, sizeof(vcpu));
 	vcpu.domain = &dom;
+	vcpu.arch.walk_cache.gva_page = ~0UL; /* as arch_vcpu_init leaves it */
 	cr0 = CR0_PE;
 	cr3 = cr4 = efer = 0;
 	reads = 0;
@@ -358,6 +371,60 @@ static void test_long_mode(void **state)
 	expect_fault(0x1234, false);
 }
 
+/*
+ * The last walk is remembered, and reused only while it would read the
+ * same entries and find the same values.
+ */
+static void test_walk_cache(void **state)
+{
+	setup_long();
+	reads = 0;
+	expect_gpa(KERNEL_BASE + 0x7abc, false, 0x777abc);
+	assert_int_equal(reads, 4);
+	/* The same page again: no walk, the offset from the new address. */
+	expect_gpa(KERNEL_BASE + 0x7010, false, 0x777010);
+	assert_int_equal(reads, 4);
+	/* A write needs a walk that checked writability: one; then both reuse it. */
+	expect_gpa(KERNEL_BASE + 0x7020, true, 0x777020);
+	assert_int_equal(reads, 8);
+	expect_gpa(KERNEL_BASE + 0x7030, false, 0x777030);
+	expect_gpa(KERNEL_BASE + 0x7040, true, 0x777040);
+	assert_int_equal(reads, 8);
+
+	/* The guest rewrites its PTE without telling anyone: the new frame. */
+	put64(0x33000 + 7 * 8, 0x555000 | P | RW);
+	expect_gpa(KERNEL_BASE + 0x7abc, false, 0x555abc);
+	/* A PD entry pointing at another table. */
+	put64(0x35000 + 7 * 8, 0x666000 | P);
+	put64(0x32000 + 0 * 8, 0x35000 | P | RW);
+	expect_gpa(KERNEL_BASE + 0x7abc, false, 0x666abc);
+	expect_fault(KERNEL_BASE + 0x7abc, true);
+	/* An entry made not present faults at once. */
+	put64(0x35000 + 7 * 8, 0x666000);
+	expect_fault(KERNEL_BASE + 0x7abc, false);
+	put64(0x35000 + 7 * 8, 0x666000 | P);
+	expect_gpa(KERNEL_BASE + 0x7abc, false, 0x666abc);
+
+	/* Other paging registers: a new walk. */
+	reads = 0;
+	efer &= ~EFER_NXE_;
+	expect_gpa(KERNEL_BASE + 0x7abc, false, 0x666abc);
+	assert_int_equal(reads, 4);
+	cr3 = 0x4000000;
+	expect_fault(KERNEL_BASE + 0x7abc, false);
+	cr3 = 0x30000;
+	/* A large page: fewer entries on the path, checked the same way. */
+	reads = 0;
+	expect_gpa(KERNEL_BASE + 0x212345, false, 0x612345);
+	expect_gpa(KERNEL_BASE + 0x212999, false, 0x612999);
+	assert_int_equal(reads, 3);
+	put64(0x32000 + 1 * 8, 0xa00000 | P | RW | PS);
+	expect_gpa(KERNEL_BASE + 0x212345, false, 0xa12345);
+	/* A failed walk is not remembered. */
+	expect_fault(KERNEL_BASE + 0xc000, false);
+	expect_fault(KERNEL_BASE + 0xc000, false);
+}
+
 static void test_five_level(void **state)
 {
 	const uint64_t gva = 0x00ff800000001234UL; /* canonical only with 57 bits */
@@ -391,6 +458,7 @@ int main(void)
 		TEST(test_pae),
 		TEST(test_pae_pdpte_load),
 		TEST(test_long_mode),
+		TEST(test_walk_cache),
 		TEST(test_five_level),
 	};
 
