@@ -83,6 +83,7 @@ struct vcpu {
 	uint8_t upcall_vector;         /* HVMOP_set_evtchn_upcall_vector; 0: none */
 	volatile bool polling;         /* in SCHEDOP_poll */
 	int32_t poll_port;             /* the one port it polls, -1 for several */
+	struct timer poll_timer;       /* SCHEDOP_poll's timeout */
 	uint32_t virq_port[24];        /* NR_VIRQS: the port bound to each VIRQ, 0 if none */
 	uint64_t upcall_injected;      /* upcalls injected, for debug key 'e' */
 	/* Set by hypercall_preempt: the VMCALL is issued again with these arguments. */

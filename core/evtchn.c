@@ -24,6 +24,7 @@
 #include "core/lib/vsnprintf.h"
 #include "core/mm.h"
 #include "core/sched.h"
+#include "core/timer.h"
 
 #define BUCKET_PORTS 64
 #define NR_BUCKETS (EVTCHN_2L_NR_CHANNELS / BUCKET_PORTS)
@@ -217,6 +218,15 @@ static void unlock_pair(struct domain *a, struct domain *b)
 
 /* ---- set-up and teardown ----------------------------------------------- */
 
+/* SCHEDOP_poll's timeout: a vCPU still polling wakes (the hypercall returns 0). */
+static void poll_timeout(void *data)
+{
+	struct vcpu *v = data;
+
+	if (__atomic_exchange_n(&v->polling, false, __ATOMIC_ACQ_REL))
+		sched_wake(v);
+}
+
 int evtchn_domain_init(struct domain *d)
 {
 	paddr_t hpa;
@@ -237,6 +247,7 @@ int evtchn_domain_init(struct domain *d)
 		struct vcpu *v = d->vcpus[i];
 
 		v->poll_port = -1;
+		timer_init(&v->poll_timer, poll_timeout, v, v->cpu);
 		if (!v->vcpu_info) {
 			if (v->id >= XEN_LEGACY_MAX_VCPUS)
 				return -EINVAL;
@@ -255,6 +266,8 @@ void evtchn_domain_destroy(struct domain *d)
 
 	if (!ed)
 		return;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		timer_kill(&d->vcpus[i]->poll_timer);
 	for (evtchn_port_t port = 1; port < ed->nr_buckets * BUCKET_PORTS; port++) {
 		struct evtchn *chn;
 

@@ -6,6 +6,8 @@
 #include "core/evtchn.h"
 #include "core/guest_memory.h"
 #include "core/hypercalls.h"
+#include "core/time.h"
+#include "core/timer.h"
 
 #define SCHED_POLL_MAX_PORTS 128 /* Xen's limit */
 
@@ -47,9 +49,10 @@ static int64_t sched_block(struct vcpu *v)
 }
 
 /*
- * SCHEDOP_poll: sleeps until one of the ports is pending, masked or not
- * (Xen's do_poll). Returns 0 at once if one already is. A timeout needs a
- * timer, which this hypervisor does not have yet: -EOPNOTSUPP for one.
+ * SCHEDOP_poll: sleeps until one of the ports is pending, masked or not,
+ * or until the timeout (system time in ns; 0: none) passes (Xen's
+ * do_poll). Returns 0 at once if a port already is pending or the timeout
+ * has passed.
  */
 static int64_t sched_poll(struct vcpu *v, uint64_t arg)
 {
@@ -77,8 +80,7 @@ static int64_t sched_poll(struct vcpu *v, uint64_t arg)
 	}
 	if (nr_ports > SCHED_POLL_MAX_PORTS)
 		return -EINVAL;
-	if (timeout)
-		return -EOPNOTSUPP;
+	timer_stop(&v->poll_timer);
 
 	/* As sched_block: poller marked and block asked for before the ports are looked at. */
 	v->poll_port = -1;
@@ -100,7 +102,12 @@ static int64_t sched_poll(struct vcpu *v, uint64_t arg)
 		if (evtchn_port_pending(d, port))
 			goto wake;
 	}
-	/* Nothing to wait for: Xen sleeps until an event for the vCPU itself. */
+	if (timeout) {
+		if (timeout <= system_time())
+			goto wake;
+		timer_set(&v->poll_timer, timeout);
+	}
+	/* With no ports Xen sleeps until an event for the vCPU itself (or the timeout). */
 	return 0;
 wake:
 	__atomic_store_n(&v->polling, false, __ATOMIC_SEQ_CST);

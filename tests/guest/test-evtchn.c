@@ -259,7 +259,8 @@ static void test_poll_block(void)
 	list[0] = 4096;
 	check_eq("poll on port 4096", poll(list, 1, 0), -EINVAL);
 	list[0] = port;
-	check_eq("poll with a timeout (no timers yet)", poll(list, 1, 1000000), -EOPNOTSUPP);
+	/* System time is well past 1 ns by now: the timeout has passed, poll returns at once. */
+	check_eq("poll with a timeout already passed", poll(list, 1, 1), 0);
 
 	/* Masked and pending: poll sees it and returns at once. */
 	evtchn_mask(port);

@@ -116,6 +116,24 @@ void domains_for_each(int (*fn)(struct domain *d, void *arg), void *arg)
 			break;
 }
 
+/* The poll timers: armed by hc_sched.c, only set up and killed here. */
+static unsigned int timers_inited, timers_killed;
+static struct timer *last_timer;
+
+void timer_init(struct timer *t, timer_fn_t fn, void *data, unsigned int cpu)
+{
+	t->fn = fn;
+	t->data = data;
+	t->cpu = cpu;
+	last_timer = t;
+	timers_inited++;
+}
+
+void timer_kill(struct timer *t)
+{
+	timers_killed++;
+}
+
 int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
 	if (gva >= GMEM_SIZE || len > GMEM_SIZE - gva)
@@ -164,6 +182,7 @@ static int setup(void **state)
 	memset(kicks, 0, sizeof(kicks));
 	unblock_queues = false;
 	overhead_pages = 0;
+	timers_inited = timers_killed = 0;
 	make_domain(&d1, 1, &v10, &v11);
 	make_domain(&d2, 2, &v20, NULL);
 	fake_console_reset();
@@ -529,6 +548,23 @@ static void test_pollers_wake(void **state)
 	assert_false(evtchn_port_pending(&d2, 4096));
 }
 
+/* The poll timeout: it wakes a vCPU that still polls, and nothing else. */
+static void test_poll_timer(void **state)
+{
+	assert_int_equal(timers_inited, 3);
+	assert_ptr_equal(last_timer, &v20.poll_timer);
+	assert_int_equal(v11.poll_timer.cpu, 1);
+	v20.polling = true;
+	v20.poll_timer.fn(v20.poll_timer.data);
+	assert_false(v20.polling);
+	assert_int_equal(unblocks[2], 1);
+	/* Woken by an event already: the late timeout does nothing. */
+	v20.poll_timer.fn(v20.poll_timer.data);
+	assert_int_equal(unblocks[2], 1);
+	evtchn_domain_destroy(&d2);
+	assert_int_equal(timers_killed, 1);
+}
+
 static void test_upcall_vector_and_reassert(void **state)
 {
 	assert_int_equal(evtchn_upcall_vector(&v10), 0);
@@ -588,6 +624,7 @@ int main(void)
 		TEST(test_virqs),
 		TEST(test_hypervisor_ports),
 		TEST(test_pollers_wake),
+		TEST(test_poll_timer),
 		TEST(test_upcall_vector_and_reassert),
 		TEST(test_bad_commands),
 	};
