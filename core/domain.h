@@ -96,6 +96,10 @@ struct vcpu {
 	/* Times in ns (sched_now_ns); under the run-queue lock of v->cpu. */
 	struct vcpu_runstate_info runstate;
 	uint64_t runstate_gva; /* the guest's copy (register_runstate_memory_area); 0: none */
+
+	/* Time (core/pvclock.c): where and on which CPU its pvclock record was last written. */
+	struct vcpu_time_info *time_record; /* NULL: nowhere yet */
+	unsigned int time_record_cpu;
 };
 
 struct domain {

@@ -10,6 +10,7 @@
 #include "core/hypercalls.h"
 #include "core/lib/string.h"
 #include "core/mm.h"
+#include "core/pvclock.h"
 #include "core/spinlock.h"
 
 /*
@@ -131,7 +132,12 @@ static int64_t add_to_physmap(struct vcpu *v, uint64_t arg)
 
 	spin_lock(&physmap_lock);
 	rc = map_shared_info(d, xatp.gpfn);
+	if (!rc)
+		wallclock_update(d);
 	spin_unlock(&physmap_lock);
+	/* The caller's pvclock record may be in the page now; the others' at their next run. */
+	if (!rc)
+		pvclock_update(v);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "core/lib/string.h"
 #include "core/mm.h"
 #include "core/public/hvm_vcpu.h"
+#include "core/pvclock.h"
 #include "core/sched.h"
 #include "core/spinlock.h"
 
@@ -224,6 +225,9 @@ out:
 	spin_unlock(&vcpu_areas_lock);
 	if (!rc)
 		evtchn_upcall_reassert(t);
+	/* Its pvclock record moved; another vCPU's is written when it next runs. */
+	if (!rc && t == v)
+		pvclock_update(v);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "core/mm.h"
 #include "core/page_alloc.h"
 #include "core/panic.h"
+#include "core/pvclock.h"
 #include "core/sched.h"
 #include "core/time.h"
 #include "drivers/acpi.h"
@@ -219,6 +220,7 @@ __noreturn void hv_main(struct boot_info *bi, const char *boot_error)
 
 	arch_time_init();
 	time_init();
+	wallclock_init();
 	sched_init();
 	boot_phase("VMXON and timers");
 	cpus = arch_smp_boot(have_acpi ? &acpi : NULL, options.maxcpus);

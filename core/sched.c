@@ -10,6 +10,7 @@
 #include "core/guest_memory.h"
 #include "core/hypercall.h"
 #include "core/lib/string.h"
+#include "core/pvclock.h"
 #include "core/sched.h"
 
 static const struct scheduler *scheduler = &sched_round_robin;
@@ -262,6 +263,7 @@ void sched_run(void)
 			continue;
 		}
 		runstate_publish(v);
+		pvclock_before_run(v, cpu);
 		v->slice_start_tsc = arch_cycles();
 		arch_vcpu_run(v, slice);
 		after_run(cpu, v);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "core/arch.h"
+#include "core/pvclock.h"
 #include "core/errno.h"
 #include "core/evtchn.h"
 #include "core/grant_table.h"
@@ -290,6 +291,21 @@ int64_t do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARG
 	return -1000 - (int64_t)args[0];
 }
 
+/* core/pvclock.c is tested by the guest test guest-time: here its calls are counted. */
+static unsigned int pvclock_updates, wallclock_updates;
+
+void pvclock_update(struct vcpu *v)
+{
+	assert_ptr_equal(v, &vcpu0);
+	pvclock_updates++;
+}
+
+void wallclock_update(struct domain *d)
+{
+	assert_ptr_equal(d, &dom);
+	wallclock_updates++;
+}
+
 /* ---- fixture ---- */
 
 static int setup(void **state)
@@ -355,6 +371,7 @@ static int setup(void **state)
 	grant_calls = grant_last_arg = 0;
 	map_frame_calls = map_frame_idx = map_frame_gfn = 0;
 	fake_console_reset();
+	pvclock_updates = wallclock_updates = 0;
 	return 0;
 }
 
@@ -977,6 +994,7 @@ static void test_vcpu_register_vcpu_info(void **state)
 	/* Events are delivered there from now on, and the pending state is asserted. */
 	assert_ptr_equal(vcpu0.vcpu_info, ram + 0x10040);
 	assert_int_equal(reasserts, 1);
+	assert_int_equal(pvclock_updates, 1); /* its record moved there */
 	/* Only those 64 bytes were written. */
 	assert_int_equal(ram[0x1003f], 0xa5);
 	assert_int_equal(ram[0x10080], 0xa5);
@@ -1276,10 +1294,12 @@ static void test_add_to_physmap_shared_info(void **state)
 	assert_int_equal(map_calls[0].hpa, OVERHEAD_BASE);
 	assert_int_equal(map_calls[0].size, PAGE_SIZE);
 	assert_int_equal(map_calls[0].perms, ARCH_MAP_R | ARCH_MAP_W);
-	/* The page is cleared (the arena was 0xa5). */
+	/* The page is cleared (the arena was 0xa5); the time code is then asked to fill it. */
 	page = phys_to_virt(OVERHEAD_BASE);
 	for (size_t i = 0; i < PAGE_SIZE; i++)
 		assert_int_equal(page[i], 0);
+	assert_int_equal(wallclock_updates, 1);
+	assert_int_equal(pvclock_updates, 1); /* the caller's record may be in the page now */
 }
 
 static void test_add_to_physmap_moves(void **state)
