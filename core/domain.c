@@ -20,6 +20,7 @@
 #include "core/sched.h"
 #include "core/time.h"
 #include "core/timer.h"
+#include "core/vcpu_timer.h"
 
 struct domain_outcome {
 	char name[DOMAIN_NAME_MAX]; /* "" for an unused id */
@@ -198,6 +199,9 @@ void domains_for_each(int (*fn)(struct domain *d, void *arg), void *arg)
 static void domain_free(struct domain *d)
 {
 	timer_kill(&d->timeout_timer);
+	/* No timer callback may raise a VIRQ once the channels go. */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		vcpu_timers_destroy(d->vcpus[i]);
 	/* First: peers' channels to it become unbound while all of it still exists. */
 	evtchn_domain_destroy(d);
 	/* Then other domains' mappings of its frames go before the frames do. */
@@ -332,6 +336,7 @@ static struct domain *domain_create(const struct boot_info *bi, const struct dom
 		v->id = i;
 		v->cpu = sched_place_vcpu(i == 0 ? cfg->cpu : -1);
 		sched_vcpu_init(v);
+		vcpu_timers_init(v);
 		d->vcpus[d->nr_vcpus++] = v;
 		rc = arch_vcpu_init(v);
 	}

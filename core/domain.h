@@ -97,6 +97,12 @@ struct vcpu {
 	struct vcpu_runstate_info runstate;
 	uint64_t runstate_gva; /* the guest's copy (register_runstate_memory_area); 0: none */
 
+	/* Guest timers (core/vcpu_timer.c): both raise VIRQ_TIMER, on v->cpu's queue. */
+	struct timer singleshot_timer;
+	struct timer periodic_timer;
+	uint64_t periodic_period; /* ns; 0: off */
+	uint64_t periodic_next;   /* system time of the next periodic event */
+
 	/* Time (core/pvclock.c): where and on which CPU its pvclock record was last written. */
 	struct vcpu_time_info *time_record; /* NULL: nowhere yet */
 	unsigned int time_record_cpu;

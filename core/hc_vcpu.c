@@ -2,8 +2,7 @@
  * vcpu_op(cmd, vcpuid, arg): per-vCPU state a PVH guest registers, queries
  * or changes (Xen 4.17's common/domain.c do_vcpu_op semantics): bringing
  * secondary vCPUs up with the HVM context of VCPUOP_initialise, taking them
- * down, their runstate. The guest timers are not offered yet: setting one
- * answers -ENOSYS, stopping one trivially succeeds.
+ * down, their runstate; the timer sub-ops are core/vcpu_timer.c's.
  */
 #include "core/evtchn.h"
 #include "core/guest_memory.h"
@@ -14,6 +13,7 @@
 #include "core/pvclock.h"
 #include "core/sched.h"
 #include "core/spinlock.h"
+#include "core/vcpu_timer.h"
 
 /* VCPUOP_register_runstate_memory_area's argument: a guest-virtual address. */
 struct vcpu_register_runstate_memory_area {
@@ -258,15 +258,11 @@ int64_t do_vcpu_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS])
 		return register_runstate_area(v, t, arg);
 	case VCPUOP_register_vcpu_info:
 		return register_vcpu_info(v, t, arg);
-	case VCPUOP_stop_periodic_timer:
-		/* No periodic timer is ever armed. */
-		return 0;
-	case VCPUOP_stop_singleshot_timer:
-		/* Xen: only a vCPU's own timer. None is ever armed. */
-		return t == v ? 0 : -EINVAL;
 	case VCPUOP_set_periodic_timer:
+	case VCPUOP_stop_periodic_timer:
 	case VCPUOP_set_singleshot_timer:
-		/* No guest timers yet. */
+	case VCPUOP_stop_singleshot_timer:
+		return vcpu_op_timer(v, t, cmd, arg);
 	default:
 		return -ENOSYS;
 	}

@@ -7,6 +7,7 @@
 #include "core/errno.h"
 #include "core/evtchn.h"
 #include "core/hypercalls.h"
+#include "core/vcpu_timer.h"
 
 /* Numbers without an entry (vm_assist, ...) answer -ENOSYS. */
 static const hypercall_fn_t hypercall_table[NR_HYPERCALLS] = {
@@ -18,6 +19,7 @@ static const hypercall_fn_t hypercall_table[NR_HYPERCALLS] = {
 	[__HYPERVISOR_hvm_op] = do_hvm_op,
 	[__HYPERVISOR_grant_table_op] = do_grant_table_op,
 	[__HYPERVISOR_event_channel_op] = do_event_channel_op,
+	[__HYPERVISOR_set_timer_op] = do_set_timer_op, /* time: core/vcpu_timer.c */
 };
 
 int64_t hypercall_dispatch(struct vcpu *v, uint64_t nr, const uint64_t args[HYPERCALL_NR_ARGS])

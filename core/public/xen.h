@@ -136,6 +136,19 @@ struct compat_sched_poll {
 #define VCPUOP_send_nmi 11
 #define VCPUOP_get_physid 12
 
+/* VCPUOP_set_periodic_timer: a VIRQ_TIMER every period_ns (at least 1 ms). */
+struct vcpu_set_periodic_timer {
+	uint64_t period_ns;
+};
+
+/* VCPUOP_set_singleshot_timer: one VIRQ_TIMER at system time timeout_abs_ns. */
+struct vcpu_set_singleshot_timer {
+	uint64_t timeout_abs_ns;
+	uint32_t flags; /* VCPU_SSHOTTMR_* */
+};
+/* A deadline already passed is refused with -ETIME instead of firing at once. */
+#define VCPU_SSHOTTMR_future (1u << 0)
+
 struct vcpu_register_vcpu_info {
 	uint64_t mfn;    /* guest frame holding the vcpu_info */
 	uint32_t offset; /* offset in that frame */
@@ -281,6 +294,7 @@ struct shared_info {
 };
 
 _Static_assert(sizeof(struct vcpu_info) == 64, "vcpu_info is 64 bytes");
+_Static_assert(sizeof(struct vcpu_set_singleshot_timer) == 16, "singleshot timer is 16 bytes");
 _Static_assert(sizeof(struct sched_poll) == 24, "sched_poll is 24 bytes");
 _Static_assert(sizeof(struct compat_sched_poll) == 16, "compat sched_poll is 16 bytes");
 _Static_assert(sizeof(struct e820_entry) == 20, "e820_entry is 20 bytes");

@@ -13,7 +13,7 @@
  * release, the way a second processor would. The heap is the C library's,
  * so AddressSanitizer sees any use of a freed domain or vCPU.
  *
- * unit-test-sources: core/sched.c core/sched_rr.c core/timer.c core/time.c core/guest_memory.c core/page_alloc.c core/grant_table.c tests/unit/fakes/physmem.c tests/unit/fakes/console.c
+ * unit-test-sources: core/sched.c core/sched_rr.c core/timer.c core/time.c core/vcpu_timer.c core/guest_memory.c core/page_alloc.c core/grant_table.c tests/unit/fakes/physmem.c tests/unit/fakes/console.c
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,6 +144,12 @@ void arch_timer_kick(unsigned int cpu)
 	assert_true(cpu < nr_cpus);
 	assert_int_not_equal(cpu, current_cpu);
 	timer_kicks[cpu]++;
+}
+
+/* The guest timers' VIRQ: never raised here (no guest sets a timer). */
+void evtchn_send_virq(struct vcpu *v, unsigned int virq)
+{
+	fail_msg("VIRQ %u raised on d%uv%u", virq, v->domain->id, v->id);
 }
 
 /* pvclock records are tested with the hypercalls that place them (test_hypercall.c). */
