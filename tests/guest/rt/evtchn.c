@@ -9,6 +9,8 @@ volatile struct vcpu_info *rt_vcpu_info;
 volatile uint32_t evtchn_count[RT_EVTCHN_COUNTED];
 volatile uint32_t evtchn_other;
 volatile uint32_t evtchn_upcalls;
+volatile uint32_t evtchn_vcpu[RT_EVTCHN_COUNTED];
+volatile uint8_t evtchn_owner[RT_EVTCHN_COUNTED];
 
 uint32_t rt_domid(void)
 {
@@ -23,10 +25,11 @@ uint32_t rt_domid(void)
 /* Linux's xen_evtchn_do_upcall order: the flag, the selector, then each port. */
 static void upcall(void)
 {
-	volatile struct vcpu_info *vi = rt_vcpu_info;
+	unsigned int self = rt_vcpu_id();
+	volatile struct vcpu_info *vi = self ? &rt_shared_info->vcpu_info[self] : rt_vcpu_info;
 	uint64_t sel;
 
-	evtchn_upcalls++;
+	__atomic_add_fetch(&evtchn_upcalls, 1, __ATOMIC_RELAXED);
 	vi->evtchn_upcall_pending = 0;
 	sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
 	while (sel) {
@@ -35,6 +38,10 @@ static void upcall(void)
 
 		sel &= sel - 1;
 		bits = rt_shared_info->evtchn_pending[word] & ~rt_shared_info->evtchn_mask[word];
+		/* Only our own ports: another vCPU's share the word but are its to take. */
+		for (unsigned int b = 0; b < 64 && word * 64 + b < RT_EVTCHN_COUNTED; b++)
+			if (evtchn_owner[word * 64 + b] != self)
+				bits &= ~(1ull << b);
 		while (bits) {
 			unsigned int bit = (unsigned int)__builtin_ctzll(bits);
 			evtchn_port_t port = word * 64 + bit;
@@ -42,10 +49,12 @@ static void upcall(void)
 			bits &= bits - 1;
 			__atomic_fetch_and(&rt_shared_info->evtchn_pending[word], ~(1ull << bit),
 					   __ATOMIC_SEQ_CST);
-			if (port < RT_EVTCHN_COUNTED)
-				evtchn_count[port]++;
-			else
-				evtchn_other++;
+			if (port < RT_EVTCHN_COUNTED) {
+				evtchn_vcpu[port] = self;
+				__atomic_add_fetch(&evtchn_count[port], 1, __ATOMIC_RELEASE);
+			} else {
+				__atomic_add_fetch(&evtchn_other, 1, __ATOMIC_RELAXED);
+			}
 		}
 	}
 }
@@ -105,6 +114,18 @@ int64_t evtchn_bind_ipi(uint32_t vcpu, evtchn_port_t *port)
 	int64_t rc = hypercall_event_channel_op(EVTCHNOP_bind_ipi, &op);
 
 	*port = rc ? 0 : op.port;
+	if (!rc && op.port < RT_EVTCHN_COUNTED)
+		evtchn_owner[op.port] = (uint8_t)vcpu;
+	return rc;
+}
+
+int64_t evtchn_bind_vcpu(evtchn_port_t port, uint32_t vcpu)
+{
+	struct evtchn_bind_vcpu op = { .port = port, .vcpu = vcpu };
+	int64_t rc = hypercall_event_channel_op(EVTCHNOP_bind_vcpu, &op);
+
+	if (!rc && port < RT_EVTCHN_COUNTED)
+		evtchn_owner[port] = (uint8_t)vcpu;
 	return rc;
 }
 
@@ -127,8 +148,12 @@ int64_t evtchn_send(evtchn_port_t port)
 int64_t evtchn_close(evtchn_port_t port)
 {
 	struct evtchn_close op = { .port = port };
+	int64_t rc = hypercall_event_channel_op(EVTCHNOP_close, &op);
 
-	return hypercall_event_channel_op(EVTCHNOP_close, &op);
+	/* A port allocated again starts on vCPU 0, as the hypervisor binds it. */
+	if (!rc && port < RT_EVTCHN_COUNTED)
+		evtchn_owner[port] = 0;
+	return rc;
 }
 
 int64_t evtchn_unmask(evtchn_port_t port)

@@ -17,12 +17,22 @@
 #define RT_EVTCHN_COUNTED 64
 
 extern volatile struct shared_info *rt_shared_info;
-/* The vcpu_info the upcall handler reads: shared_info's slot 0 until moved. */
+/*
+ * vCPU 0's vcpu_info, which the upcall handler reads: shared_info's slot 0
+ * until moved. Secondary vCPUs use their shared_info slots.
+ */
 extern volatile struct vcpu_info *rt_vcpu_info;
 /* Events taken by the upcall handler, per port, and upcalls taken. */
 extern volatile uint32_t evtchn_count[RT_EVTCHN_COUNTED];
 extern volatile uint32_t evtchn_other;
 extern volatile uint32_t evtchn_upcalls;
+/* The vCPU whose upcall handler took each port's last event. */
+extern volatile uint32_t evtchn_vcpu[RT_EVTCHN_COUNTED];
+/*
+ * The vCPU each port notifies, as bind_ipi and bind_vcpu set it (0
+ * otherwise): like Linux, a vCPU's handler takes only its own ports' events.
+ */
+extern volatile uint8_t evtchn_owner[RT_EVTCHN_COUNTED];
 
 /* Maps shared_info (XENMAPSPACE_shared_info) and installs the upcall handler; 0 or -errno. */
 int evtchn_setup(void);
@@ -36,6 +46,7 @@ int64_t evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 int64_t evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_port_t *port);
 int64_t evtchn_bind_ipi(uint32_t vcpu, evtchn_port_t *port);
 int64_t evtchn_bind_virq(uint32_t virq, uint32_t vcpu, evtchn_port_t *port);
+int64_t evtchn_bind_vcpu(evtchn_port_t port, uint32_t vcpu);
 int64_t evtchn_send(evtchn_port_t port);
 int64_t evtchn_close(evtchn_port_t port);
 int64_t evtchn_unmask(evtchn_port_t port);

@@ -21,6 +21,16 @@ static uint64_t stack_top(unsigned int id)
 	return (uint64_t)(uintptr_t)&vcpu_stacks[id][VCPU_STACK_SIZE];
 }
 
+unsigned int rt_vcpu_id(void)
+{
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+
+	for (unsigned int id = 1; id < RT_MAX_VCPUS; id++)
+		if (sp > (uint64_t)(uintptr_t)vcpu_stacks[id] && sp <= stack_top(id))
+			return id;
+	return 0;
+}
+
 void rt_vcpu_context64(struct vcpu_hvm_context *ctx, unsigned int id)
 {
 	memset(ctx, 0, sizeof(*ctx));

@@ -23,6 +23,9 @@ void rt_vcpu_context32(struct vcpu_hvm_context *ctx, unsigned int id);
 /* Sets fn for vCPU id (1..RT_MAX_VCPUS-1); returns VCPUOP_initialise's result. */
 int64_t rt_vcpu_initialise(unsigned int id, bool mode32, rt_vcpu_fn fn);
 
+/* The vCPU this runs on: found from the stack (vCPU 0 runs on the boot stack). */
+unsigned int rt_vcpu_id(void);
+
 /* Called from rt/vcpu.S on the new vCPU. */
 __attribute__((noreturn)) void rt_vcpu_main(unsigned int id);
 
