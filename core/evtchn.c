@@ -664,6 +664,29 @@ static int evtchn_reset(struct domain *d, struct evtchn_reset *r)
 
 /* ---- the hypercall ----------------------------------------------------- */
 
+/*
+ * EVTCHNOP_init_control: the FIFO ABI is not offered, so a well-formed
+ * request answers -ENOSYS (Linux then uses 2-level). A malformed one gets
+ * the error Xen's checks give it first - a control block that does not fit
+ * its page, no such vCPU, a frame that is not the domain's RAM - so no
+ * caller is told "unsupported" for a request that was never valid.
+ */
+static int fifo_init_control(struct vcpu *v, uint64_t arg)
+{
+	struct domain *d = v->domain;
+	struct evtchn_init_control ic;
+
+	if (copy_from_guest(v, &ic, arg, sizeof(ic)))
+		return -EFAULT;
+	if (ic.offset > PAGE_SIZE - EVTCHN_FIFO_CONTROL_BLOCK_SIZE || (ic.offset & 7))
+		return -EINVAL;
+	if (!vcpu_of(d, ic.vcpu))
+		return -ENOENT;
+	if (ic.control_gfn >= d->memory_bytes >> PAGE_SHIFT)
+		return -EINVAL;
+	return -ENOSYS;
+}
+
 /* Each command's argument size: in and out are the same structure. */
 static const uint8_t op_size[] = {
 	[EVTCHNOP_bind_interdomain] = sizeof(struct evtchn_bind_interdomain),
@@ -703,6 +726,7 @@ int64_t do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARG
 		/* Physical IRQs belong to the service domain (not here yet). */
 		return -EPERM;
 	case EVTCHNOP_init_control:
+		return fifo_init_control(v, arg);
 	case EVTCHNOP_expand_array:
 	case EVTCHNOP_set_priority:
 		/* The FIFO ABI: Linux falls back to 2-level on -ENOSYS. */

@@ -120,4 +120,18 @@ struct evtchn_reset {
 	domid_t dom;
 };
 
+/* The FIFO ABI's set-up (not offered: see core/evtchn.c), checked like Xen's. */
+struct evtchn_init_control {
+	uint64_t control_gfn; /* IN */
+	uint32_t offset;      /* IN */
+	uint32_t vcpu;        /* IN */
+	uint8_t link_bits;    /* OUT */
+	uint8_t _pad[7];
+};
+
+/* struct evtchn_fifo_control_block: ready, a reserved word, 16 queue heads. */
+#define EVTCHN_FIFO_CONTROL_BLOCK_SIZE 72
+
+_Static_assert(sizeof(struct evtchn_init_control) == 24, "evtchn_init_control is 24 bytes");
+
 #endif

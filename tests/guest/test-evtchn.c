@@ -32,7 +32,16 @@ static void test_errors(void)
 
 	printk("errors\n");
 	check_eq("unknown command", op(BAD_CMD, &au), -ENOSYS);
-	check_eq("FIFO init_control (2-level only)", op(EVTCHNOP_init_control, &au), -ENOSYS);
+	{
+		struct evtchn_init_control ic = {
+			.control_gfn = (uint64_t)(uintptr_t)vcpu_info_page >> PAGE_SHIFT,
+		};
+
+		check_eq("FIFO init_control (2-level only)", op(EVTCHNOP_init_control, &ic), -ENOSYS);
+		ic.control_gfn = (uint64_t)-2;
+		check_eq("init_control with a bad frame (XSA-188)", op(EVTCHNOP_init_control, &ic),
+			 -EINVAL);
+	}
 	check_eq("expand_array", op(EVTCHNOP_expand_array, &au), -ENOSYS);
 	check_eq("bind_pirq (no physical IRQs)", op(EVTCHNOP_bind_pirq, &au), -EPERM);
 	check_eq("alloc_unbound from an unmapped address",

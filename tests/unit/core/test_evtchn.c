@@ -590,7 +590,29 @@ static void test_bad_commands(void **state)
 
 	assert_int_equal(do_event_channel_op(&v10, args), -EFAULT);
 	assert_int_equal(op_on(&v10, 99, &s, sizeof(s)), -ENOSYS);
-	assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &s, sizeof(s)), -ENOSYS);
+	assert_int_equal(op_on(&v10, EVTCHNOP_expand_array, &s, sizeof(s)), -ENOSYS);
+	/* FIFO set-up: not offered, but a malformed request gets Xen's error first. */
+	{
+		struct evtchn_init_control ic = { .control_gfn = 3, .offset = 0, .vcpu = 1 };
+
+		d1.memory_bytes = 16 * PAGE_SIZE;
+		assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &ic, sizeof(ic)), -ENOSYS);
+		ic.control_gfn = (uint64_t)-2;
+		assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &ic, sizeof(ic)), -EINVAL);
+		ic.control_gfn = 16;
+		assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &ic, sizeof(ic)), -EINVAL);
+		ic = (struct evtchn_init_control){ .control_gfn = 3, .offset = 4096 - 72 };
+		assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &ic, sizeof(ic)), -ENOSYS);
+		ic.offset = 4096 - 64;
+		assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &ic, sizeof(ic)), -EINVAL);
+		ic.offset = 4;
+		assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &ic, sizeof(ic)), -EINVAL);
+		ic = (struct evtchn_init_control){ .control_gfn = 3, .vcpu = 2 };
+		assert_int_equal(op_on(&v10, EVTCHNOP_init_control, &ic, sizeof(ic)), -ENOENT);
+		args[0] = EVTCHNOP_init_control;
+		args[1] = BAD_GA;
+		assert_int_equal(do_event_channel_op(&v10, args), -EFAULT);
+	}
 	assert_int_equal(op_on(&v10, EVTCHNOP_bind_pirq, &s, sizeof(s)), -EPERM);
 	assert_int_equal(op_on(&v10, EVTCHNOP_bind_ipi, &ipi, sizeof(ipi)), -ENOENT);
 	assert_int_equal(op_on(&v10, EVTCHNOP_alloc_unbound, &au, sizeof(au)), -EPERM);
