@@ -718,7 +718,6 @@ int64_t do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARG
 		struct evtchn_unmask unmask;
 		struct evtchn_reset reset;
 	} op;
-	bool copy_back = false;
 	int rc;
 
 	switch (cmd) {
@@ -751,29 +750,27 @@ int64_t do_event_channel_op(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARG
 		return evtchn_reset(d, &op.reset);
 	case EVTCHNOP_bind_interdomain:
 		rc = evtchn_bind_interdomain(d, &op.bind_interdomain);
-		copy_back = true;
 		break;
 	case EVTCHNOP_bind_virq:
 		rc = evtchn_bind_virq(d, &op.bind_virq);
-		copy_back = true;
 		break;
 	case EVTCHNOP_status:
 		rc = evtchn_status(d, &op.status);
-		copy_back = true;
 		break;
 	case EVTCHNOP_alloc_unbound:
 		rc = evtchn_alloc_unbound(d, &op.alloc_unbound);
-		copy_back = true;
 		break;
 	case EVTCHNOP_bind_ipi:
 		rc = evtchn_bind_ipi(d, &op.bind_ipi);
-		copy_back = true;
 		break;
 	default:
 		return -ENOSYS;
 	}
-	/* A port the guest cannot learn of stays allocated; Xen behaves the same. */
-	if (!rc && copy_back && copy_to_guest(v, arg, &op, op_size[cmd]))
+	/*
+	 * Only the commands that break out of the switch have results to give
+	 * back. A port the guest cannot learn of stays allocated, as in Xen.
+	 */
+	if (!rc && copy_to_guest(v, arg, &op, op_size[cmd]))
 		return -EFAULT;
 	return rc;
 }
