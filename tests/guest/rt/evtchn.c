@@ -10,7 +10,17 @@ volatile uint32_t evtchn_count[RT_EVTCHN_COUNTED];
 volatile uint32_t evtchn_other;
 volatile uint32_t evtchn_upcalls;
 volatile uint32_t evtchn_vcpu[RT_EVTCHN_COUNTED];
-volatile uint8_t evtchn_owner[RT_EVTCHN_COUNTED];
+/* Bit p of evtchn_ports_of[v]: port p (< 64) notifies vCPU v. All start on vCPU 0. */
+static volatile uint64_t evtchn_ports_of[RT_MAX_VCPUS] = { [0] = ~0ull };
+
+static void set_owner(evtchn_port_t port, uint32_t vcpu)
+{
+	if (port >= 64 || vcpu >= RT_MAX_VCPUS)
+		return;
+	for (unsigned int v = 0; v < RT_MAX_VCPUS; v++)
+		__atomic_and_fetch(&evtchn_ports_of[v], ~(1ull << port), __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&evtchn_ports_of[vcpu], 1ull << port, __ATOMIC_SEQ_CST);
+}
 
 uint32_t rt_domid(void)
 {
@@ -39,9 +49,10 @@ static void upcall(void)
 		sel &= sel - 1;
 		bits = rt_shared_info->evtchn_pending[word] & ~rt_shared_info->evtchn_mask[word];
 		/* Only our own ports: another vCPU's share the word but are its to take. */
-		for (unsigned int b = 0; b < 64 && word * 64 + b < RT_EVTCHN_COUNTED; b++)
-			if (evtchn_owner[word * 64 + b] != self)
-				bits &= ~(1ull << b);
+		if (word == 0)
+			bits &= evtchn_ports_of[self];
+		else if (self != 0)
+			bits = 0;
 		while (bits) {
 			unsigned int bit = (unsigned int)__builtin_ctzll(bits);
 			evtchn_port_t port = word * 64 + bit;
@@ -114,8 +125,8 @@ int64_t evtchn_bind_ipi(uint32_t vcpu, evtchn_port_t *port)
 	int64_t rc = hypercall_event_channel_op(EVTCHNOP_bind_ipi, &op);
 
 	*port = rc ? 0 : op.port;
-	if (!rc && op.port < RT_EVTCHN_COUNTED)
-		evtchn_owner[op.port] = (uint8_t)vcpu;
+	if (!rc)
+		set_owner(op.port, vcpu);
 	return rc;
 }
 
@@ -124,8 +135,8 @@ int64_t evtchn_bind_vcpu(evtchn_port_t port, uint32_t vcpu)
 	struct evtchn_bind_vcpu op = { .port = port, .vcpu = vcpu };
 	int64_t rc = hypercall_event_channel_op(EVTCHNOP_bind_vcpu, &op);
 
-	if (!rc && port < RT_EVTCHN_COUNTED)
-		evtchn_owner[port] = (uint8_t)vcpu;
+	if (!rc)
+		set_owner(port, vcpu);
 	return rc;
 }
 
@@ -151,8 +162,8 @@ int64_t evtchn_close(evtchn_port_t port)
 	int64_t rc = hypercall_event_channel_op(EVTCHNOP_close, &op);
 
 	/* A port allocated again starts on vCPU 0, as the hypervisor binds it. */
-	if (!rc && port < RT_EVTCHN_COUNTED)
-		evtchn_owner[port] = 0;
+	if (!rc)
+		set_owner(port, 0);
 	return rc;
 }
 

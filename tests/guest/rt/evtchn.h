@@ -29,10 +29,10 @@ extern volatile uint32_t evtchn_upcalls;
 /* The vCPU whose upcall handler took each port's last event. */
 extern volatile uint32_t evtchn_vcpu[RT_EVTCHN_COUNTED];
 /*
- * The vCPU each port notifies, as bind_ipi and bind_vcpu set it (0
- * otherwise): like Linux, a vCPU's handler takes only its own ports' events.
+ * Like Linux, a vCPU's handler takes only the events of its own ports: those
+ * bind_ipi and bind_vcpu gave it (ports below 64); every other port is
+ * vCPU 0's.
  */
-extern volatile uint8_t evtchn_owner[RT_EVTCHN_COUNTED];
 
 /* Maps shared_info (XENMAPSPACE_shared_info) and installs the upcall handler; 0 or -errno. */
 int evtchn_setup(void);

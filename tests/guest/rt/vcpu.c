@@ -24,11 +24,12 @@ static uint64_t stack_top(unsigned int id)
 unsigned int rt_vcpu_id(void)
 {
 	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	uint64_t base = (uint64_t)(uintptr_t)vcpu_stacks;
 
-	for (unsigned int id = 1; id < RT_MAX_VCPUS; id++)
-		if (sp > (uint64_t)(uintptr_t)vcpu_stacks[id] && sp <= stack_top(id))
-			return id;
-	return 0;
+	/* The stacks are one array: which one is a division, outside it the boot stack. */
+	if (sp <= base || sp > stack_top(RT_MAX_VCPUS - 1))
+		return 0;
+	return (unsigned int)((sp - base - 1) / VCPU_STACK_SIZE);
 }
 
 void rt_vcpu_context64(struct vcpu_hvm_context *ctx, unsigned int id)
