@@ -93,7 +93,7 @@ struct vcpu {
 	/* --- Bring-up and runstate (VCPUOP_initialise/up/down, runstate areas; hc_vcpu.c) --- */
 	bool initialised; /* has a start state: the PVH entry (vCPU 0) or VCPUOP_initialise's */
 	bool down;        /* Xen's _VPF_down: not brought up yet, or taken down */
-	/* Times in ns (sched_now_ns); under the run-queue lock of v->cpu. */
+	/* Times in ns of system time (core/time.h); under the run-queue lock of v->cpu. */
 	struct vcpu_runstate_info runstate;
 	uint64_t runstate_gva; /* the guest's copy (register_runstate_memory_area); 0: none */
 

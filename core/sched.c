@@ -12,6 +12,7 @@
 #include "core/lib/string.h"
 #include "core/pvclock.h"
 #include "core/sched.h"
+#include "core/time.h"
 
 static const struct scheduler *scheduler = &sched_round_robin;
 static spinlock_t runqueue_lock[HV_MAX_CPUS];
@@ -34,16 +35,6 @@ unsigned int sched_place_vcpu(int cpu)
 	return __atomic_fetch_add(&next_placement, 1, __ATOMIC_RELAXED) % online;
 }
 
-uint64_t sched_now_ns(void)
-{
-	uint64_t tsc = arch_cycles(), khz = arch_tsc_khz();
-
-	if (!khz)
-		return 0;
-	/* In two parts: tsc * 10^6 would overflow after a few hours. */
-	return tsc / khz * 1000000 + tsc % khz * 1000000 / khz;
-}
-
 /*
  * Accounts the time since the last change to the state v leaves, as Xen's
  * vcpu_runstate_change does. Run-queue lock held. Another CPU's TSC may
@@ -52,7 +43,7 @@ uint64_t sched_now_ns(void)
 static void runstate_set(struct vcpu *v, int state)
 {
 	struct vcpu_runstate_info *r = &v->runstate;
-	uint64_t now = sched_now_ns();
+	uint64_t now = system_time();
 
 	if (now > r->state_entry_time) {
 		r->time[r->state & 3] += now - r->state_entry_time;
@@ -67,7 +58,7 @@ void sched_vcpu_init(struct vcpu *v)
 	v->down = true;
 	memset(&v->runstate, 0, sizeof(v->runstate));
 	v->runstate.state = RUNSTATE_offline;
-	v->runstate.state_entry_time = sched_now_ns();
+	v->runstate.state_entry_time = system_time();
 }
 
 void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
@@ -76,7 +67,7 @@ void sched_runstate_get(struct vcpu *v, struct vcpu_runstate_info *info)
 
 	spin_lock(&runqueue_lock[v->cpu]);
 	*info = v->runstate;
-	now = sched_now_ns();
+	now = system_time();
 	/* Like Xen: the current state's time includes the part not yet accounted. */
 	if (now > info->state_entry_time)
 		info->time[info->state & 3] += now - info->state_entry_time;

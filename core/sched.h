@@ -31,9 +31,6 @@ void sched_init(void);
  */
 bool sched_wake(struct vcpu *v);
 
-/* Nanoseconds from the TSC: the clock of runstate times. */
-uint64_t sched_now_ns(void);
-
 /* A new vCPU: down, its runstate "offline" from now. */
 void sched_vcpu_init(struct vcpu *v);
 
