@@ -5,6 +5,7 @@
  */
 #include "core/arch.h"
 #include "core/console.h"
+#include "core/console_ring.h"
 #include "core/domain.h"
 #include "core/domain_build.h"
 #include "core/domain_lifecycle.h"
@@ -61,12 +62,12 @@ static bool result_char(char c)
 	       c == '_' || c == '-';
 }
 
-static void console_flush_line(struct domain *d)
+/* Logs one line of d's console; line has room for the NUL. Lock held. */
+static void console_flush_line(struct domain *d, char *line, unsigned int *len)
 {
 	static const char marker[] = "Test result: ";
-	char *line = d->console_line;
 
-	line[d->console_len] = '\0';
+	line[*len] = '\0';
 	if (!strncmp(line, marker, sizeof(marker) - 1)) {
 		const char *word = line + sizeof(marker) - 1;
 		size_t n = 0;
@@ -78,28 +79,39 @@ static void console_flush_line(struct domain *d)
 		d->result[n] = '\0';
 	}
 	printk(LOG_INFO, "(d%u) %s\n", d->id, line);
-	d->console_len = 0;
+	*len = 0;
 }
 
-void domain_console_write(struct domain *d, const char *buf, size_t len)
+static void console_write_into(struct domain *d, char *line, unsigned int *len, const char *buf,
+			       size_t count)
 {
 	spin_lock(&d->lock);
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < count; i++) {
 		char c = buf[i];
 
 		if (c == '\n') {
-			console_flush_line(d);
+			console_flush_line(d, line, len);
 			continue;
 		}
 		if (c == '\r')
 			continue;
 		if ((c < 32 && c != '\t') || c == 127)
 			c = '?'; /* a guest never drives our terminal */
-		d->console_line[d->console_len++] = c;
-		if (d->console_len == DOMAIN_CONSOLE_LINE - 1)
-			console_flush_line(d);
+		line[(*len)++] = c;
+		if (*len == DOMAIN_CONSOLE_LINE - 1)
+			console_flush_line(d, line, len);
 	}
 	spin_unlock(&d->lock);
+}
+
+void domain_console_write(struct domain *d, const char *buf, size_t len)
+{
+	console_write_into(d, d->console_line, &d->console_len, buf, len);
+}
+
+void domain_console_ring_write(struct domain *d, const char *buf, size_t len)
+{
+	console_write_into(d, d->console_ring_line, &d->console_ring_len, buf, len);
 }
 
 void domain_kick_vcpus(struct domain *d)
@@ -123,7 +135,9 @@ static void domain_end(struct domain *d, bool crashed, const char *reason)
 	d->crashed = crashed;
 	strlcpy(d->end_reason, reason, sizeof(d->end_reason));
 	if (d->console_len)
-		console_flush_line(d);
+		console_flush_line(d, d->console_line, &d->console_len);
+	if (d->console_ring_len)
+		console_flush_line(d, d->console_ring_line, &d->console_ring_len);
 	spin_unlock(&d->lock);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		sched_stop_vcpu(d->vcpus[i]);
@@ -213,6 +227,7 @@ static void domain_free(struct domain *d)
 	domain_memory_free(d);
 	if (d->shared_info_hpa)
 		domain_free_overhead_page(d, d->shared_info_hpa);
+	console_ring_domain_destroy(d);
 	arch_domain_destroy(d);
 	if (d->frames_overhead)
 		pr_err("domain %u (%s): %lu hypervisor frames not returned\n", d->id, d->name,
@@ -325,6 +340,8 @@ static struct domain *domain_create(const struct boot_info *bi, const struct dom
 		rc = domain_memory_alloc(d, cfg->memory);
 	if (!rc)
 		rc = gnttab_domain_init(d);
+	if (!rc)
+		rc = console_ring_domain_init(d);
 	for (unsigned int i = 0; !rc && i < cfg->vcpus; i++) {
 		struct vcpu *v = kzalloc(sizeof(*v));
 

@@ -146,10 +146,17 @@ struct domain {
 	/* --- Bring-up (hc_vcpu.c) --- */
 	spinlock_t vcpu_updown_lock; /* orders VCPUOP_initialise/up/down and their checks */
 
-	/* --- console_io output rate limit (hc_console.c), under lock --- */
+	/* --- Console output rate limit (hc_console.c), under lock --- */
 	uint64_t console_tokens;     /* bytes it may write now */
 	uint64_t console_refill_tsc; /* the tokens are counted up to here; 0: bucket full */
 	uint64_t console_waits;      /* writes that waited for tokens */
+
+	/* --- PV console ring (console_ring.c) --- */
+	paddr_t console_ring_hpa; /* the ring page; 0: none */
+	spinlock_t console_ring_lock;
+	bool console_ring_broken; /* bad indices seen (logged once) */
+	char console_ring_line[DOMAIN_CONSOLE_LINE]; /* its partial line, apart from console_io's */
+	unsigned int console_ring_len;
 	spinlock_t lock;
 	struct arch_domain arch;
 };
@@ -185,6 +192,14 @@ void domains_for_each(int (*fn)(struct domain *d, void *arg), void *arg);
 
 /* Console output of a domain: lines are logged as "(d<id>) text". */
 void domain_console_write(struct domain *d, const char *buf, size_t len);
+/* The same for its PV console ring, whose partial lines are kept apart. */
+void domain_console_ring_write(struct domain *d, const char *buf, size_t len);
+
+/*
+ * The domain's console output rate limit (hc_console.c): true, and the
+ * bytes counted, when it may write want bytes now; false: it must wait.
+ */
+bool domain_console_tokens_take(struct domain *d, size_t want);
 
 /* Frames the hypervisor allocates on a domain's behalf (page tables, VMCS, ...). */
 int domain_alloc_overhead_page(struct domain *d, paddr_t *pa);

@@ -27,7 +27,7 @@
  * waits), so that a domain at its limit writes whole chunks, not a trickle
  * of the tokens the time of its last chunk brought. Any CPU.
  */
-static size_t console_tokens_take(struct domain *d, size_t want)
+bool domain_console_tokens_take(struct domain *d, size_t want)
 {
 	uint64_t now = arch_cycles(), tsc_per_sec = arch_tsc_khz() * 1000;
 	uint64_t fill_tsc = tsc_per_sec * CONSOLE_BURST_BYTES / CONSOLE_RATE_BYTES;
@@ -56,7 +56,7 @@ static size_t console_tokens_take(struct domain *d, size_t want)
 	if (first_wait)
 		pr_info("domain %u (%s): console output above %lu KiB/s: its writes wait\n", d->id,
 			d->name, CONSOLE_RATE_BYTES / KiB);
-	return got;
+	return got != 0;
 }
 
 static int64_t guest_console_write(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS])
@@ -71,8 +71,7 @@ static int64_t guest_console_write(struct vcpu *v, const uint64_t args[HYPERCALL
 		/* Some progress before each preemption, so that a write always completes. */
 		if (progress && hypercall_should_preempt(v))
 			break;
-		len = console_tokens_take(v->domain, len);
-		if (!len)
+		if (!domain_console_tokens_take(v->domain, len))
 			break;
 		/* A fault part-way leaves the chunks before it written, as in Xen. */
 		if (copy_from_guest(v, chunk, buffer, len))

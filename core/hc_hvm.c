@@ -25,7 +25,9 @@ static bool param_guest_readable(uint32_t index)
  * Xen returns 0 for a parameter nobody set. For the PV console we fail
  * instead: XTF takes any error as "no PV console" and writes through
  * console_io, but would wait forever on a ring at pfn 0 that nobody drains.
- * A 0 XenStore pfn/port, on the other hand, is how guests learn there is none.
+ * (The domain builder sets the ring's pfn, core/console_ring.c; its event
+ * channel exists once event channels do.) A 0 XenStore pfn/port, on the
+ * other hand, is how guests learn there is none.
  */
 static bool param_unset_is_error(uint32_t index)
 {

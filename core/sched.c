@@ -6,6 +6,7 @@
 #include "core/arch.h"
 #include "core/config.h"
 #include "core/console.h"
+#include "core/console_ring.h"
 #include "core/domain_lifecycle.h"
 #include "core/guest_memory.h"
 #include "core/hypercall.h"
@@ -196,10 +197,13 @@ static void after_run(unsigned int cpu, struct vcpu *v)
 		}
 	}
 	spin_unlock(&runqueue_lock[cpu]);
-	if (stop)
+	if (stop) {
 		vcpu_finalize(v);
-	else
-		runstate_publish(v); /* only this CPU runs or frees v: it is still here */
+		return;
+	}
+	runstate_publish(v); /* only this CPU runs or frees v: it is still here */
+	/* Also when the guest waits for its console ring to empty (it yields). */
+	console_ring_drain(v->domain);
 }
 
 /*

@@ -5,6 +5,7 @@
  * where Xen leaves a choice).
  */
 #include "rt/rt.h"
+#include "core/public/console.h"
 
 const char test_title[] = "hypercalls: results and errors, through the hypercall page";
 
@@ -250,10 +251,10 @@ static void test_hvm_op(void)
 				    .value = 0x1234 };
 	check_eq("get_param(STORE_EVTCHN)", hypercall_hvm_op(HVMOP_get_param, &p), 0);
 	check_eq("  value", (int64_t)p.value, 0);
-	/* core/hc_hvm.c: no PV console ring, so that XTF-like guests use console_io. */
+	/* The PV console ring where Xen's toolstack puts it (core/public/console.h). */
 	p = (struct xen_hvm_param){ .domid = DOMID_SELF, .index = HVM_PARAM_CONSOLE_PFN };
-	check_eq("get_param(CONSOLE_PFN) (documented: no ring)",
-		 hypercall_hvm_op(HVMOP_get_param, &p), -ENOENT);
+	check_eq("get_param(CONSOLE_PFN)", hypercall_hvm_op(HVMOP_get_param, &p), 0);
+	check_eq("  value", (int64_t)p.value, XENCONS_HVM_PFN);
 	p = (struct xen_hvm_param){ .domid = DOMID_SELF, .index = HVM_NR_PARAMS };
 	check_eq("get_param(HVM_NR_PARAMS)", hypercall_hvm_op(HVMOP_get_param, &p), -EINVAL);
 	p = (struct xen_hvm_param){ .domid = NO_SUCH_DOMID, .index = HVM_PARAM_STORE_PFN };
