@@ -53,7 +53,8 @@ struct grant_maptrack {
 };
 
 struct grant_table {
-	unsigned int nr_frames;
+	unsigned int nr_frames;  /* frames allocated so far: entries [0, nr_frames * 512) */
+	unsigned int max_frames; /* it grows up to this on demand, as Xen's */
 	paddr_t shared[GNTTAB_MAX_FRAMES];      /* struct grant_entry_v1[512] each */
 	uint64_t shared_gfn[GNTTAB_MAX_FRAMES]; /* where the guest placed it; GFN_NONE */
 	paddr_t active[GNTTAB_MAX_FRAMES];      /* struct grant_active[512] each */
@@ -118,29 +119,43 @@ static void table_free(struct domain *d, struct grant_table *gt)
 	kfree(gt);
 }
 
+/* Grows the table to frames frames (a shared and an active page each). 0 or -ENOMEM. */
+static int table_grow(struct domain *d, struct grant_table *gt, unsigned int frames)
+{
+	while (gt->nr_frames < frames) {
+		unsigned int i = gt->nr_frames;
+
+		if (!gt->shared[i] && domain_alloc_overhead_page(d, &gt->shared[i]))
+			return -ENOMEM;
+		if (domain_alloc_overhead_page(d, &gt->active[i]))
+			return -ENOMEM; /* shared[i] is kept for the next try, and freed at the end */
+		memset(phys_to_virt(gt->shared[i]), 0, PAGE_SIZE);
+		memset(phys_to_virt(gt->active[i]), 0, PAGE_SIZE);
+		__atomic_store_n(&gt->nr_frames, i + 1, __ATOMIC_RELEASE);
+	}
+	return 0;
+}
+
 int gnttab_domain_init(struct domain *d)
 {
-	unsigned int frames = d->config.gnttab_frames ? d->config.gnttab_frames :
-							GNTTAB_DEFAULT_FRAMES;
+	unsigned int max = d->config.gnttab_frames ? d->config.gnttab_frames :
+						     GNTTAB_DEFAULT_FRAMES;
 	struct grant_table *gt;
 
-	if (frames > GNTTAB_MAX_FRAMES || d->id >= MAX_DOMAINS)
+	if (max > GNTTAB_MAX_FRAMES || d->id >= MAX_DOMAINS)
 		return -EINVAL;
 	gt = kzalloc(sizeof(*gt));
 	if (!gt)
 		return -ENOMEM;
+	gt->max_frames = max;
 	gt->maptrack_free = HANDLE_NONE;
-	for (unsigned int i = 0; i < frames; i++) {
+	for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++)
 		gt->shared_gfn[i] = GFN_NONE;
-		if (domain_alloc_overhead_page(d, &gt->shared[i]) ||
-		    domain_alloc_overhead_page(d, &gt->active[i])) {
-			table_free(d, gt);
-			return -ENOMEM;
-		}
-		memset(phys_to_virt(gt->shared[i]), 0, PAGE_SIZE);
-		memset(phys_to_virt(gt->active[i]), 0, PAGE_SIZE);
+	/* One frame at first, as Xen's INITIAL_NR_GRANT_FRAMES: a small domain costs little. */
+	if (table_grow(d, gt, 1)) {
+		table_free(d, gt);
+		return -ENOMEM;
 	}
-	gt->nr_frames = frames;
 	spin_lock(&gnttab_lock);
 	d->grant = gt;
 	registered[d->id] = d;
@@ -372,9 +387,13 @@ int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn)
 
 	if (idx & XENMAPIDX_grant_table_status)
 		return -EINVAL; /* v2 status frames */
-	if (!gt || idx >= gt->nr_frames || gfn >= GNTTAB_MAP_GPA_LIMIT >> PAGE_SHIFT)
+	if (!gt || idx >= gt->max_frames || gfn >= GNTTAB_MAP_GPA_LIMIT >> PAGE_SHIFT)
 		return -EINVAL;
 	spin_lock(&gnttab_lock);
+	/* A frame past the table grows it (and every frame before it), as in Xen. */
+	rc = table_grow(d, gt, (unsigned int)idx + 1);
+	if (rc)
+		goto out;
 	old = gt->shared_gfn[idx];
 	rc = arch_domain_map(d, gfn << PAGE_SHIFT, gt->shared[idx], PAGE_SIZE,
 			     ARCH_MAP_R | ARCH_MAP_W);
@@ -387,6 +406,7 @@ int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn)
 			restore_gfn(d, old);
 		domain_kick_vcpus(d);
 	}
+out:
 	spin_unlock(&gnttab_lock);
 	return rc;
 }
@@ -560,9 +580,10 @@ static void dump_domain(struct domain *d)
 			pr_info("    d%u ref %u: flags %#x domid %u frame %#x, pins w%u r%u\n", d->id,
 				ref, e->flags, e->domid, e->frame, a->pin_w, a->pin_r);
 	}
-	pr_info("  d%u (%s): grant table %u frames (%u entries), %u in use, %u pinned by "
-		"others, %u maps held (%u maptrack pages), %lu KiB\n",
-		d->id, d->name, gt->nr_frames, nr_entries(gt), used, gt->pins, gt->maps,
+	pr_info("  d%u (%s): grant table %u of %u frames (%u entries), %u in use, %u pinned "
+		"by others, %u maps held (%u maptrack pages), %lu KiB\n",
+		d->id, d->name, gt->nr_frames, gt->max_frames, nr_entries(gt), used, gt->pins,
+		gt->maps,
 		gt->maptrack_pages, gnttab_memory_bytes(d) / KiB);
 }
 
@@ -617,9 +638,27 @@ int16_t gnttab_check_self(struct domain *d, domid_t dom)
 	return st;
 }
 
+int16_t gnttab_setup(struct domain *d, uint32_t nr_frames)
+{
+	int16_t st = GNTST_okay;
+
+	if (nr_frames > d->grant->max_frames)
+		return GNTST_general_error;
+	spin_lock(&gnttab_lock);
+	if (table_grow(d, d->grant, nr_frames))
+		st = GNTST_general_error;
+	spin_unlock(&gnttab_lock);
+	return st;
+}
+
 unsigned int gnttab_nr_frames(const struct domain *d)
 {
-	return d->grant ? d->grant->nr_frames : 0;
+	return d->grant ? __atomic_load_n(&d->grant->nr_frames, __ATOMIC_ACQUIRE) : 0;
+}
+
+unsigned int gnttab_max_frames(const struct domain *d)
+{
+	return d->grant ? d->grant->max_frames : 0;
 }
 
 uint64_t gnttab_frame_gfn(const struct domain *d, unsigned int idx)

@@ -12,7 +12,7 @@
 #include "core/hypercall.h"
 #include "core/public/grant_table.h"
 
-#define GNTTAB_DEFAULT_FRAMES 4 /* 2048 entries */
+#define GNTTAB_DEFAULT_FRAMES 4 /* the default limit, 2048 entries; one frame at first */
 #define GNTTAB_MAX_FRAMES 32    /* Xen's v1 limit: 16384 entries */
 #define GNTTAB_ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define GNTTAB_MAPTRACK_MAX 1024 /* handles per mapping domain */
@@ -20,8 +20,9 @@
 #define GNTTAB_MAP_GPA_LIMIT (1ULL << 36)
 
 /*
- * Allocates d's table (d->config.gnttab_frames frames, 0 for the default)
- * and makes d known to the grant code. -EINVAL, -ENOMEM.
+ * Allocates d's table (one frame; it grows up to d->config.gnttab_frames
+ * frames, 0 for the default) and makes d known to the grant code.
+ * -EINVAL, -ENOMEM.
  */
 int gnttab_domain_init(struct domain *d);
 /*
@@ -31,7 +32,10 @@ int gnttab_domain_init(struct domain *d);
  */
 void gnttab_domain_destroy(struct domain *d);
 
-/* XENMEM_add_to_physmap(XENMAPSPACE_grant_table): table frame idx at gfn. 0, -EINVAL, -ENOMEM. */
+/*
+ * XENMEM_add_to_physmap(XENMAPSPACE_grant_table): table frame idx at gfn,
+ * growing the table to idx + 1 frames. 0, -EINVAL, -ENOMEM.
+ */
 int gnttab_map_frame(struct domain *d, uint64_t idx, uint64_t gfn);
 
 /*
@@ -44,8 +48,11 @@ int16_t gnttab_unmap(struct domain *ld, struct gnttab_unmap_grant_ref *op);
 int16_t gnttab_copy(struct domain *ld, const struct gnttab_copy *op);
 /* A table operation's dom: GNTST_okay for d itself, else permission_denied or bad_domain. */
 int16_t gnttab_check_self(struct domain *d, domid_t dom);
-/* The table's size (fixed at creation), and where the guest placed frame idx (~0: nowhere). */
+/* setup_table: grows d's table to nr_frames. GNTST_okay or GNTST_general_error (too many, no memory). */
+int16_t gnttab_setup(struct domain *d, uint32_t nr_frames);
+/* The table's size now and its limit, and where the guest placed frame idx (~0: nowhere). */
 unsigned int gnttab_nr_frames(const struct domain *d);
+unsigned int gnttab_max_frames(const struct domain *d);
 uint64_t gnttab_frame_gfn(const struct domain *d, unsigned int idx);
 
 /* Debug key 'g': every domain's table, the grants in use and the maps held. */

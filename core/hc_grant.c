@@ -93,8 +93,10 @@ static int64_t batch(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS], uns
 /* The gfns of the first nr_frames table frames (GFN_NONE where not placed). */
 static int16_t setup_table_frames(struct vcpu *v, uint32_t nr_frames, uint64_t list, bool native)
 {
-	if (nr_frames > gnttab_nr_frames(v->domain))
-		return GNTST_general_error; /* the table is fixed at its maximum */
+	int16_t st = gnttab_setup(v->domain, nr_frames);
+
+	if (st != GNTST_okay)
+		return st;
 	for (uint32_t i = 0; i < nr_frames; i++) {
 		uint64_t gfn = gnttab_frame_gfn(v->domain, i);
 		uint32_t gfn32 = (uint32_t)gfn;
@@ -138,7 +140,7 @@ static int64_t query_size(struct vcpu *v, uint64_t uop)
 	op.status = gnttab_check_self(v->domain, op.dom);
 	if (op.status == GNTST_okay) {
 		op.nr_frames = gnttab_nr_frames(v->domain);
-		op.max_nr_frames = op.nr_frames;
+		op.max_nr_frames = gnttab_max_frames(v->domain);
 	}
 	return copy_to_guest(v, uop, &op, sizeof(op)) ? -EFAULT : 0;
 }

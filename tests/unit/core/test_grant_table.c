@@ -335,13 +335,17 @@ static void test_query_size_and_setup(void **state)
 
 	assert_int_equal(gnttab_op(DOM_A, GNTTABOP_query_size, &q, 1), 0);
 	assert_int_equal(q.status, GNTST_okay);
-	assert_int_equal(q.nr_frames, GNTTAB_DEFAULT_FRAMES);
+	assert_int_equal(q.nr_frames, 1); /* one at first: it grows on demand */
 	assert_int_equal(q.max_nr_frames, GNTTAB_DEFAULT_FRAMES);
+	assert_int_equal(dom[DOM_A].frames_overhead, 2);
 
-	/* Before the guest places them, the frames are nowhere (Xen's INVALID_GFN). */
+	/* setup_table grows it; before the guest places them, the frames are nowhere. */
 	memset(frames, 0, sizeof(frames));
 	assert_int_equal(gnttab_op(DOM_A, GNTTABOP_setup_table, &s, 1), 0);
 	assert_int_equal(s.status, GNTST_okay);
+	assert_int_equal(dom[DOM_A].frames_overhead, 2 * GNTTAB_DEFAULT_FRAMES);
+	assert_int_equal(gnttab_op(DOM_A, GNTTABOP_query_size, &q, 1), 0);
+	assert_int_equal(q.nr_frames, GNTTAB_DEFAULT_FRAMES);
 	for (unsigned int i = 0; i < GNTTAB_DEFAULT_FRAMES; i++)
 		assert_int_equal(frames[i], ~0ULL);
 	assert_int_equal(gnttab_map_frame(&dom[DOM_A], 2, 0x30), 0);
@@ -435,6 +439,37 @@ static void test_unknown_and_bad_commands(void **state)
 	assert_int_equal(gnttab_op(DOM_A, GNTTABOP_copy, buf, 0x80000000u), -EINVAL);
 	/* Only the low 32 bits of count count, as Xen's unsigned int. */
 	assert_int_equal(gnttab_op(DOM_A, GNTTABOP_copy, buf, 1ULL << 32), 0);
+}
+
+static void test_table_grows(void **state)
+{
+	uint64_t frames[3];
+	struct gnttab_setup_table s = { .dom = DOMID_SELF, .nr_frames = 3,
+					.frame_list = (uint64_t)(uintptr_t)frames };
+
+	/* Entries past the frames there are do not exist yet. */
+	assert_int_equal(map(DOM_B, DOM_A, 600, MAP_GPA, GNTMAP_host_map, NULL),
+			 GNTST_bad_gntref);
+	/* Placing frame 2 grows the table to three frames. */
+	assert_int_equal(gnttab_map_frame(&dom[DOM_A], 2, 0x30), 0);
+	assert_int_equal(gnttab_nr_frames(&dom[DOM_A]), 3);
+	assert_int_equal(dom[DOM_A].frames_overhead, 6);
+	assert_int_equal(map(DOM_B, DOM_A, 600, MAP_GPA, GNTMAP_host_map, NULL),
+			 GNTST_general_error); /* exists now, but is not a grant */
+	/* Out of memory: the table stays as it was, the guest gets an error. */
+	overhead_fail_after = 1;
+	assert_int_equal(gnttab_map_frame(&dom[DOM_A], 3, 0x31), -ENOMEM);
+	assert_int_equal(gnttab_nr_frames(&dom[DOM_A]), 3);
+	overhead_fail_after = 0;
+	s.nr_frames = 4;
+	assert_int_equal(gnttab_op(DOM_A, GNTTABOP_setup_table, &s, 1), 0);
+	assert_int_equal(s.status, GNTST_general_error);
+	overhead_fail_after = -1;
+	s.nr_frames = 3;
+	assert_int_equal(gnttab_op(DOM_A, GNTTABOP_setup_table, &s, 1), 0);
+	assert_int_equal(s.status, GNTST_okay);
+	assert_int_equal(frames[2], 0x30);
+	assert_int_equal(frames[1], ~0ULL);
 }
 
 static void test_map_frame_moves(void **state)
@@ -637,7 +672,7 @@ static void test_maptrack_limit(void **state)
 	assert_int_equal(map(DOM_B, DOM_A, 0, MAP_GPA, GNTMAP_host_map | GNTMAP_readonly, NULL),
 			 GNTST_no_space);
 	/* 1024 handles of 16 bytes: four maptrack pages. */
-	assert_int_equal(dom[DOM_B].frames_overhead, 2 * GNTTAB_DEFAULT_FRAMES + 4);
+	assert_int_equal(dom[DOM_B].frames_overhead, 2 + 4);
 	assert_int_equal(unmap(DOM_B, handles[77], MAP_GPA), GNTST_okay);
 	assert_int_equal(map(DOM_B, DOM_A, 77, MAP_GPA, GNTMAP_host_map | GNTMAP_readonly,
 			     &handles[77]),
@@ -879,12 +914,13 @@ static void test_config_and_memory(void **state)
 	gnttab_domain_destroy(&d);
 	assert_int_equal(d.frames_overhead, 0);
 
-	/* At the default: a shared and an active frame per table frame, no maptrack yet. */
-	assert_int_equal(dom[DOM_A].frames_overhead, 2 * GNTTAB_DEFAULT_FRAMES);
-	assert_true(gnttab_memory_bytes(&dom[DOM_A]) > 2 * GNTTAB_DEFAULT_FRAMES * PAGE_SIZE);
-	assert_true(gnttab_memory_bytes(&dom[DOM_A]) < 2 * GNTTAB_DEFAULT_FRAMES * PAGE_SIZE + 1024);
-	printf("grant structures per domain at the default (%u frames): %lu bytes\n",
-	       GNTTAB_DEFAULT_FRAMES, (unsigned long)gnttab_memory_bytes(&dom[DOM_A]));
+	/* At the start: one shared and one active frame, no maptrack yet. */
+	assert_int_equal(dom[DOM_A].frames_overhead, 2);
+	assert_true(gnttab_memory_bytes(&dom[DOM_A]) > 2 * PAGE_SIZE);
+	assert_true(gnttab_memory_bytes(&dom[DOM_A]) < 2 * PAGE_SIZE + 1024);
+	printf("grant structures per domain at start: %lu bytes (%lu more per frame grown, "
+	       "%lu per 256 maps held)\n",
+	       (unsigned long)gnttab_memory_bytes(&dom[DOM_A]), 2 * PAGE_SIZE, PAGE_SIZE);
 }
 
 static void test_dump(void **state)
@@ -895,10 +931,10 @@ static void test_dump(void **state)
 	gnttab_dump();
 	assert_non_null(strstr(fake_console_output(), "d1 ref 8: flags 0x19 domid 2 frame 0x3, "
 						      "pins w1 r0"));
-	assert_non_null(strstr(fake_console_output(), "d1 (d1): grant table 4 frames (2048 "
+	assert_non_null(strstr(fake_console_output(), "d1 (d1): grant table 1 of 4 frames (512 "
 						      "entries), 1 in use, 1 pinned by others, "
 						      "0 maps held"));
-	assert_non_null(strstr(fake_console_output(), "d2 (d2): grant table 4 frames (2048 "
+	assert_non_null(strstr(fake_console_output(), "d2 (d2): grant table 1 of 4 frames (512 "
 						      "entries), 0 in use, 0 pinned by others, "
 						      "1 maps held (1 maptrack pages)"));
 }
@@ -911,6 +947,7 @@ int main(void)
 		T(test_setup_table_32bit_layout),
 		T(test_versions),
 		T(test_unknown_and_bad_commands),
+		T(test_table_grows),
 		T(test_map_frame_moves),
 		T(test_map_unmap_writable),
 		T(test_map_over_ram_restores_it),
