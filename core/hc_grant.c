@@ -55,6 +55,9 @@ static void batch_op(struct domain *d, unsigned int cmd, void *buf, bool native)
 	}
 }
 
+/* Operations read and written back per guest copy: one page walk for several. */
+#define BATCH_CHUNK 16
+
 /*
  * map, unmap and copy take a batch of count operations, each with its own
  * status. A long batch is continued (Xen's convention: uop advanced past
@@ -70,22 +73,30 @@ static int64_t batch(struct vcpu *v, const uint64_t args[HYPERCALL_NR_ARGS], uns
 		struct gnttab_unmap_grant_ref unmap;
 		struct gnttab_copy copy;
 		struct compat_gnttab_copy compat_copy;
-	} buf;
+	} buf[BATCH_CHUNK];
+	uint8_t *ops = (uint8_t *)buf; /* size bytes each, in the guest's layout */
 
-	for (uint32_t i = 0; i < count; i++) {
-		if (i && hypercall_should_preempt(v)) {
-			const uint64_t next[HYPERCALL_NR_ARGS] = { args[0], uop, count - i, args[3],
-								   args[4] };
+	for (uint32_t done = 0; done < count;) {
+		uint32_t n = MIN(count - done, (uint32_t)BATCH_CHUNK), j;
+
+		if (copy_from_guest(v, ops, uop, n * size))
+			return -EFAULT;
+		for (j = 0; j < n; j++) {
+			if ((done || j) && hypercall_should_preempt(v))
+				break;
+			batch_op(v->domain, cmd, ops + j * size, native);
+		}
+		if (copy_to_guest(v, uop, ops, j * size))
+			return -EFAULT;
+		done += j;
+		uop += j * size;
+		if (j < n) {
+			const uint64_t next[HYPERCALL_NR_ARGS] = { args[0], uop, count - done,
+								   args[3], args[4] };
 
 			hypercall_preempt(v, next);
 			return 0;
 		}
-		if (copy_from_guest(v, &buf, uop, size))
-			return -EFAULT;
-		batch_op(v->domain, cmd, &buf, native);
-		if (copy_to_guest(v, uop, &buf, size))
-			return -EFAULT;
-		uop += size;
 	}
 	return 0;
 }

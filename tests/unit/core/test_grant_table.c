@@ -894,6 +894,33 @@ static void test_copy_batch_preempted(void **state)
 		assert_int_equal(ops[i].status, GNTST_okay);
 }
 
+static void test_copy_long_batch(void **state)
+{
+	static struct gnttab_copy ops[40];
+
+	grant(DOM_A, 8, DOM_B, 3, 0);
+	for (unsigned int i = 0; i < 40; i++)
+		ops[i] = copy_op(8, DOM_A, 0, i % 4, DOMID_SELF, 0, 64, GNTCOPY_source_gref);
+	ops[17].len = PAGE_SIZE + 1;
+	/* Preempted in the second chunk of operations: what was done is written back. */
+	preempt_after = 20;
+	assert_int_equal(gnttab_op(DOM_B, GNTTABOP_copy, ops, 40), 0);
+	assert_true(vcpu[DOM_B].hypercall_restart);
+	assert_int_equal(vcpu[DOM_B].hypercall_restart_args[1], (uint64_t)(uintptr_t)&ops[20]);
+	assert_int_equal(vcpu[DOM_B].hypercall_restart_args[2], 20);
+	for (unsigned int i = 0; i < 20; i++)
+		assert_int_equal(ops[i].status, i == 17 ? GNTST_bad_copy_arg : GNTST_okay);
+	assert_int_equal(ops[20].status, 99);
+	/* The whole batch again, not preempted: every chunk done, no pin left. */
+	vcpu[DOM_B].hypercall_restart = false;
+	preempt_after = 0;
+	ops[0].status = ops[39].status = 99;
+	assert_int_equal(gnttab_op(DOM_B, GNTTABOP_copy, ops, 40), 0);
+	assert_int_equal(ops[39].status, GNTST_okay);
+	assert_false(vcpu[DOM_B].hypercall_restart);
+	assert_int_equal(entry_of(DOM_A, 8)->flags, GTF_permit_access);
+}
+
 /* ---- sizes and the debug key ---- */
 
 static void test_config_and_memory(void **state)
@@ -963,6 +990,7 @@ int main(void)
 		T(test_copy_bad_inputs),
 		T(test_copy_32bit_layout),
 		T(test_copy_batch_preempted),
+		T(test_copy_long_batch),
 		T(test_config_and_memory),
 		T(test_dump),
 #undef T
