@@ -123,7 +123,7 @@ static void test_domains(void **state)
 	char err[256];
 
 	assert_int_equal(parse("domain=web,kernel=k1 domain=db.2,kernel=k2,memory=64M,vcpus=2,"
-			       "initrd=rd,cpu=1,timeout=3000",
+			       "initrd=rd,cpu=1,timeout=3000,gnttab_frames=32",
 			       &opt, err),
 			 0);
 	assert_int_equal(opt.nr_domains, 2);
@@ -140,6 +140,8 @@ static void test_domains(void **state)
 	assert_int_equal(opt.domains[1].vcpus, 2);
 	assert_int_equal(opt.domains[1].cpu, 1);
 	assert_int_equal(opt.domains[1].timeout_ms, 3000);
+	assert_int_equal(opt.domains[0].gnttab_frames, 0); /* the default */
+	assert_int_equal(opt.domains[1].gnttab_frames, 32);
 	assert_false(opt.domains[1].test_bad_guest_state);
 
 	assert_int_equal(parse("domain=t,kernel=k,test=bad-guest-state", &opt, err), 0);
@@ -166,6 +168,8 @@ static void test_domain_errors(void **state)
 	expect_error("domain=a,kernel=k,vcpus=9", "vcpus '9'");
 	expect_error("domain=a,kernel=k,cpu=64", "cpu '64'");
 	expect_error("domain=a,kernel=k,timeout=0", "timeout '0'");
+	expect_error("domain=a,kernel=k,gnttab_frames=0", "gnttab_frames '0' is not from 1 to 32");
+	expect_error("domain=a,kernel=k,gnttab_frames=33", "gnttab_frames '33'");
 	expect_error("domain=a,kernel=k,colour=red", "unknown setting 'colour'");
 	expect_error("domain=a,kernel=k,vcpus", "'vcpus' is not key=value");
 	expect_error("domain=a,kernel=b@d", "bad module name 'b@d'");
