@@ -1,8 +1,10 @@
 /*
  * Event channels between domains: N domains (ids 1..N, this kernel in
- * each) form a ring. Domain i offers port 1 to domain i+1 (alloc_unbound)
- * and binds domain i-1's port 1 as its port 2, so each channel is found
- * without XenStore: a fresh domain's first port is always 1. A token goes
+ * each) form a ring. Domain i offers its first port to domain i+1
+ * (alloc_unbound) and binds domain i-1's first port, so each channel is
+ * found without XenStore: every domain runs this kernel on the same
+ * hypervisor, so its first free port (1, or the one after those the
+ * hypervisor binds for its own rings) is the same number in each. A token goes
  * round the ring `rounds` times; then domains 2..N end and domain 1 sees
  * both of its channels become unbound, the peers' teardown having closed
  * their ends. With two domains this is a ping-pong, and bench=NAME makes
@@ -14,7 +16,6 @@
 
 const char test_title[] = "event channels: a ring of domains";
 
-#define TO_NEXT 1 /* our port offered to the next domain */
 #define MAX_HALTS 1000000
 #define MAX_POLLS 200000
 #define WARMUP_ROUNDS 20
@@ -91,19 +92,19 @@ void test_main(const struct hvm_start_info *si)
 		return;
 	}
 
-	/* Offer port 1 to the next domain, then bind the previous one's port 1. */
+	/* Offer our first port to the next domain, then bind the previous one's. */
 	if (!check_eq("alloc_unbound for the next domain", evtchn_alloc_unbound(next, &to_next), 0) ||
-	    !check_eq("  is port 1", to_next, TO_NEXT))
+	    !check(to_next != 0, "  port %u", to_next))
 		return;
 	for (i = 0; i < MAX_POLLS; i++) {
 		irq_disable();
-		rc = evtchn_bind_interdomain(prev, TO_NEXT, &from_prev);
+		rc = evtchn_bind_interdomain(prev, to_next, &from_prev);
 		if (rc == 0)
 			break;
 		irq_enable();
 		hypercall_yield();
 	}
-	if (!check_eq("bind_interdomain to the previous domain's port 1", rc, 0))
+	if (!check_eq("bind_interdomain to the previous domain's first port", rc, 0))
 		return;
 	evtchn_count[from_prev] = 0;
 	irq_enable();
@@ -112,7 +113,7 @@ void test_main(const struct hvm_start_info *si)
 	if (!check_eq("the bind notified our new port", evtchn_wait(from_prev, 1, MAX_HALTS), 1))
 		return;
 	evtchn_count[from_prev] = 0;
-	/* Ready: tell the previous domain on its port 1, and wait for the next one to say so. */
+	/* Ready: tell the previous domain (on its first port); wait for the next one to say so. */
 	check_eq("send ready to the previous domain", evtchn_send(from_prev), 0);
 	if (!check_eq("the next domain is ready", evtchn_wait(to_next, 1, MAX_HALTS), 1))
 		return;
